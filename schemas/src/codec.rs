@@ -1,0 +1,160 @@
+//! One codec for every topic: Avro single-object encoding.
+//!
+//! A message is `0xC3 0x01`, the 8-byte CRC-64-AVRO (Rabin) fingerprint of the
+//! writer schema's canonical form, then the Avro binary datum. The reader looks the
+//! writer schema up by fingerprint in a [`Registry`] (the schemas compiled in, plus
+//! any registered later) and resolves it against the reader's schema, so a newer
+//! writer with an added optional field and an older one both read cleanly.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use apache_avro::rabin::Rabin;
+use apache_avro::{from_avro_datum, from_value, Schema};
+
+use crate::error::{Error, Result};
+use crate::events::{Event, ALL_SCHEMAS};
+
+const MARKER: [u8; 2] = [0xC3, 0x01];
+const HEADER_LEN: usize = 10;
+
+/// A parsed schema with its fingerprint.
+#[derive(Debug)]
+struct Known {
+    schema: Schema,
+    name: String,
+}
+
+/// Writer schemas by fingerprint.
+#[derive(Debug, Default)]
+pub struct Registry {
+    by_fingerprint: HashMap<u64, Known>,
+}
+
+/// The fingerprint of a schema as the little-endian `u64` the header carries.
+pub fn fingerprint(schema: &Schema) -> u64 {
+    let bytes = schema.fingerprint::<Rabin>().bytes;
+    u64::from_le_bytes(bytes[..8].try_into().expect("rabin fingerprints are 8 bytes"))
+}
+
+fn full_name(schema: &Schema) -> String {
+    match schema {
+        Schema::Record(r) => r.name.fullname(None),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Registry {
+    /// A registry holding every schema compiled into this crate.
+    pub fn compiled_in() -> Registry {
+        let mut r = Registry::default();
+        for text in ALL_SCHEMAS {
+            r.register(text).expect("compiled-in schemas parse");
+        }
+        r
+    }
+
+    /// Adds a writer schema (for example an older or newer version of a topic's
+    /// schema) and returns its fingerprint.
+    pub fn register(&mut self, schema_text: &str) -> Result<u64> {
+        let schema = Schema::parse_str(schema_text)?;
+        let fp = fingerprint(&schema);
+        let name = full_name(&schema);
+        self.by_fingerprint.insert(fp, Known { schema, name });
+        Ok(fp)
+    }
+
+    /// Encodes `event` with the schema text `writer` (normally `E::SCHEMA`).
+    pub fn encode_with<E: Event>(&self, writer_fp: u64, event: &E) -> Result<Vec<u8>> {
+        let known = self
+            .by_fingerprint
+            .get(&writer_fp)
+            .ok_or(Error::UnknownSchema(writer_fp))?;
+        let mut out = Vec::with_capacity(128);
+        out.extend_from_slice(&MARKER);
+        out.extend_from_slice(&writer_fp.to_le_bytes());
+        apache_avro::write_avro_datum_ref(&known.schema, event, &mut out)?;
+        Ok(out)
+    }
+
+    /// Decodes `bytes` into `E`, resolving the writer schema against `reader_fp`.
+    pub fn decode_as<E: Event>(&self, reader_fp: u64, bytes: &[u8]) -> Result<E> {
+        if bytes.len() < HEADER_LEN {
+            return Err(Error::TooShort(bytes.len()));
+        }
+        if bytes[..2] != MARKER {
+            return Err(Error::BadMarker(bytes[0], bytes[1]));
+        }
+        let writer_fp = u64::from_le_bytes(bytes[2..HEADER_LEN].try_into().expect("8 bytes"));
+        let writer = self
+            .by_fingerprint
+            .get(&writer_fp)
+            .ok_or(Error::UnknownSchema(writer_fp))?;
+        let reader = self
+            .by_fingerprint
+            .get(&reader_fp)
+            .ok_or(Error::UnknownSchema(reader_fp))?;
+        if writer.name != reader.name {
+            return Err(Error::WrongType {
+                writer: writer.name.clone(),
+                reader: reader.name.clone(),
+            });
+        }
+        let mut body = &bytes[HEADER_LEN..];
+        let resolve_to = (writer_fp != reader_fp).then_some(&reader.schema);
+        let value = from_avro_datum(&writer.schema, &mut body, resolve_to)?;
+        if !body.is_empty() {
+            return Err(Error::Invalid(format!(
+                "{} trailing bytes after the datum",
+                body.len()
+            )));
+        }
+        Ok(from_value::<E>(&value)?)
+    }
+}
+
+struct Defaults {
+    registry: Registry,
+}
+
+fn defaults() -> &'static Defaults {
+    static D: OnceLock<Defaults> = OnceLock::new();
+    D.get_or_init(|| Defaults {
+        registry: Registry::compiled_in(),
+    })
+}
+
+/// The fingerprint of an event type's compiled-in schema.
+pub fn schema_fingerprint<E: Event>() -> u64 {
+    static CACHE: OnceLock<std::sync::Mutex<HashMap<&'static str, u64>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().expect("fingerprint cache poisoned");
+    *cache.entry(E::SCHEMA).or_insert_with(|| {
+        fingerprint(&Schema::parse_str(E::SCHEMA).expect("compiled-in schema parses"))
+    })
+}
+
+/// Encodes an event with its compiled-in schema.
+pub fn encode<E: Event>(event: &E) -> Result<Vec<u8>> {
+    defaults()
+        .registry
+        .encode_with(schema_fingerprint::<E>(), event)
+}
+
+/// Decodes an event written with any compiled-in version of its schema.
+pub fn decode<E: Event>(bytes: &[u8]) -> Result<E> {
+    defaults()
+        .registry
+        .decode_as(schema_fingerprint::<E>(), bytes)
+}
+
+/// Encodes a dead-letter record.
+pub fn encode_dead_letter(dl: &crate::events::DeadLetter) -> Result<Vec<u8>> {
+    let schema = Schema::parse_str(crate::events::DEAD_LETTER_SCHEMA)?;
+    let fp = fingerprint(&schema);
+    let mut out = Vec::with_capacity(64 + dl.payload.as_ref().map_or(0, Vec::len));
+    out.extend_from_slice(&MARKER);
+    out.extend_from_slice(&fp.to_le_bytes());
+    apache_avro::write_avro_datum_ref(&schema, dl, &mut out)?;
+    Ok(out)
+}

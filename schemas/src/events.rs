@@ -1,0 +1,348 @@
+//! One typed event per Avro schema. Field names and order match the `.avsc` files.
+//!
+//! Every event carries an `event_id`, its entity key, an `event_time` and the
+//! entity version `updated_at` (both microseconds since the Unix epoch).
+
+use serde::{Deserialize, Serialize};
+
+use crate::topics::Topic;
+
+/// Funnel stages, in funnel order.
+pub const FUNNEL_STAGES: [&str; 7] = [
+    "VIEW_PRODUCT",
+    "ADD_TO_CART",
+    "VIEW_CART",
+    "CHECKOUT_STARTED",
+    "PAYMENT_ATTEMPTED",
+    "PAYMENT_FAILED",
+    "ORDER_PLACED",
+];
+/// Order statuses an order event may carry.
+pub const ORDER_STATUSES: [&str; 7] = [
+    "CREATED",
+    "CONFIRMED",
+    "CANCELLED",
+    "SHIPPED",
+    "DELIVERED",
+    "COMPLETED",
+    "RETURNED",
+];
+/// Payment statuses a payment event may carry.
+pub const PAYMENT_STATUSES: [&str; 5] = ["PENDING", "CAPTURED", "FAILED", "DECLINED", "REFUNDED"];
+/// Shipment statuses a shipment event may carry.
+pub const SHIPMENT_STATUSES: [&str; 4] = ["LABEL_CREATED", "SHIPPED", "DELIVERED", "RTO"];
+/// Return statuses a return event may carry.
+pub const RETURN_STATUSES: [&str; 3] = ["REQUESTED", "RECEIVED", "REFUNDED"];
+
+/// What every event on a business topic provides.
+pub trait Event: Serialize + for<'de> Deserialize<'de> {
+    /// The topic this event travels on.
+    const TOPIC: Topic;
+    /// The Avro schema text this event is written with.
+    const SCHEMA: &'static str;
+    /// The event's id (a UUID string).
+    fn event_id(&self) -> &str;
+    /// The entity version: newer wins.
+    fn updated_at(&self) -> i64;
+    /// The event time (microseconds).
+    fn event_time(&self) -> i64;
+    /// The message key: every event of one order shares the order's key.
+    fn key(&self) -> String;
+    /// Business rules the schema cannot express; `Err` names the broken rule.
+    fn validate(&self) -> Result<(), String>;
+}
+
+fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("{field} {value:?} is not one of {allowed:?}"))
+    }
+}
+
+fn non_negative(field: &str, value: i64) -> Result<(), String> {
+    if value >= 0 {
+        Ok(())
+    } else {
+        Err(format!("{field} is negative ({value})"))
+    }
+}
+
+fn currency(value: &str) -> Result<(), String> {
+    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(())
+    } else {
+        Err(format!("currency {value:?} is not an ISO 4217 code"))
+    }
+}
+
+fn common(event_id: &str, updated_at: i64) -> Result<(), String> {
+    if event_id.len() != 36 {
+        return Err(format!("event_id {event_id:?} is not a UUID"));
+    }
+    if updated_at <= 0 {
+        return Err("updated_at is not set".into());
+    }
+    Ok(())
+}
+
+macro_rules! event_impl {
+    ($ty:ty, $topic:expr, $file:literal, $key:ident, |$s:ident| $validate:block) => {
+        impl Event for $ty {
+            const TOPIC: Topic = $topic;
+            const SCHEMA: &'static str = include_str!(concat!("../avro/", $file));
+            fn event_id(&self) -> &str {
+                &self.event_id
+            }
+            fn updated_at(&self) -> i64 {
+                self.updated_at
+            }
+            fn event_time(&self) -> i64 {
+                self.event_time
+            }
+            fn key(&self) -> String {
+                self.$key.to_string()
+            }
+            fn validate(&self) -> Result<(), String> {
+                let $s = self;
+                common(&$s.event_id, $s.updated_at)?;
+                $validate
+            }
+        }
+    };
+}
+
+/// A customer and its home geography.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomerEvent {
+    pub event_id: String,
+    pub customer_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub customer_created_at: i64,
+    pub geo_id: i64,
+    pub country: String,
+    pub region: String,
+    pub city: String,
+    pub currency: String,
+    pub acquisition_channel: String,
+}
+
+event_impl!(CustomerEvent, Topic::Customers, "customers.avsc", customer_id, |e| {
+    currency(&e.currency)
+});
+
+/// A catalog product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductEvent {
+    pub event_id: String,
+    pub product_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub sku: String,
+    pub product_name: String,
+    pub category_l1: String,
+    pub category_l2: String,
+    pub brand: String,
+    pub currency: String,
+    pub unit_cost: i64,
+    pub list_price: i64,
+}
+
+event_impl!(ProductEvent, Topic::Products, "products.avsc", product_id, |e| {
+    currency(&e.currency)?;
+    non_negative("unit_cost", e.unit_cost)?;
+    non_negative("list_price", e.list_price)
+});
+
+/// One line of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub order_item_id: i64,
+    pub product_id: i64,
+    pub qty: i32,
+    pub unit_list_price: i64,
+    pub unit_sell_price: i64,
+    pub unit_cost: i64,
+    pub line_discount: i64,
+    pub line_tax: i64,
+    pub line_net_revenue: i64,
+}
+
+/// An order with its lines, at creation and at each status change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub event_id: String,
+    pub order_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub customer_id: i64,
+    pub geo_id: i64,
+    pub order_ts: i64,
+    pub order_status: String,
+    pub channel: String,
+    pub device: String,
+    pub currency: String,
+    pub gross_amount: i64,
+    pub discount_amount: i64,
+    pub tax_amount: i64,
+    pub net_amount: i64,
+    pub items: Vec<OrderItem>,
+}
+
+event_impl!(OrderEvent, Topic::Orders, "orders.avsc", order_id, |e| {
+    one_of("order_status", &e.order_status, &ORDER_STATUSES)?;
+    currency(&e.currency)?;
+    if e.items.is_empty() {
+        return Err("order has no items".into());
+    }
+    for i in &e.items {
+        if !(1..=1000).contains(&i.qty) {
+            return Err(format!("item {} has qty {}", i.order_item_id, i.qty));
+        }
+        non_negative("unit_sell_price", i.unit_sell_price)?;
+    }
+    let net: i64 = e.items.iter().map(|i| i.line_net_revenue).sum();
+    if net != e.net_amount {
+        return Err(format!(
+            "net_amount {} differs from the sum of line_net_revenue {net}",
+            e.net_amount
+        ));
+    }
+    non_negative("gross_amount", e.gross_amount)?;
+    non_negative("tax_amount", e.tax_amount)
+});
+
+/// A payment attempt and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentEvent {
+    pub event_id: String,
+    pub payment_id: i64,
+    pub order_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub payment_method: String,
+    pub payment_status: String,
+    pub payment_provider: String,
+    pub currency: String,
+    pub amount: i64,
+    pub gateway_fee_amount: i64,
+    pub refund_amount: i64,
+    pub authorized_ts: Option<i64>,
+    pub captured_ts: Option<i64>,
+    pub failure_reason: Option<String>,
+    pub chargeback_flag: bool,
+}
+
+event_impl!(PaymentEvent, Topic::Payments, "payments.avsc", order_id, |e| {
+    one_of("payment_status", &e.payment_status, &PAYMENT_STATUSES)?;
+    currency(&e.currency)?;
+    non_negative("amount", e.amount)?;
+    non_negative("gateway_fee_amount", e.gateway_fee_amount)?;
+    non_negative("refund_amount", e.refund_amount)
+});
+
+/// A shipment of an order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentEvent {
+    pub event_id: String,
+    pub shipment_id: i64,
+    pub order_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub fc_id: i64,
+    pub fc_name: String,
+    pub fc_country: String,
+    pub fc_timezone: String,
+    pub carrier: String,
+    pub shipment_status: String,
+    pub currency: String,
+    pub shipping_cost: i64,
+    pub shipped_ts: Option<i64>,
+    pub promised_delivery_dt: i32,
+    pub delivered_dt: Option<i32>,
+    pub sla_breached_flag: bool,
+}
+
+event_impl!(ShipmentEvent, Topic::Shipments, "shipments.avsc", order_id, |e| {
+    one_of("shipment_status", &e.shipment_status, &SHIPMENT_STATUSES)?;
+    currency(&e.currency)?;
+    non_negative("shipping_cost", e.shipping_cost)
+});
+
+/// A return of one order line and its refund.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReturnEvent {
+    pub event_id: String,
+    pub return_id: i64,
+    pub order_id: i64,
+    pub order_item_id: i64,
+    pub product_id: i64,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub return_ts: i64,
+    pub return_reason: String,
+    pub return_status: String,
+    pub currency: String,
+    pub refund_amount: i64,
+    pub restocked_flag: bool,
+}
+
+event_impl!(ReturnEvent, Topic::Returns, "returns.avsc", order_id, |e| {
+    one_of("return_status", &e.return_status, &RETURN_STATUSES)?;
+    currency(&e.currency)?;
+    non_negative("refund_amount", e.refund_amount)
+});
+
+/// One funnel (clickstream) event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClickEvent {
+    pub event_id: String,
+    pub session_id: String,
+    pub event_time: i64,
+    pub updated_at: i64,
+    pub stage: String,
+    pub channel: String,
+    pub device: String,
+    pub customer_id: Option<i64>,
+    pub product_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub failure_reason: Option<String>,
+}
+
+event_impl!(ClickEvent, Topic::Clickstream, "clickstream.avsc", session_id, |e| {
+    one_of("stage", &e.stage, &FUNNEL_STAGES)?;
+    if e.session_id.is_empty() || e.session_id.len() > 64 {
+        return Err(format!("session_id has {} characters (1-64)", e.session_id.len()));
+    }
+    Ok(())
+});
+
+/// A message the consumers could not load.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub source_topic: String,
+    pub source_partition: i32,
+    pub source_offset: i64,
+    pub reason: String,
+    pub rejected_at: i64,
+    #[serde(with = "apache_avro::serde_avro_bytes_opt")]
+    pub key: Option<Vec<u8>>,
+    #[serde(with = "apache_avro::serde_avro_bytes_opt")]
+    pub payload: Option<Vec<u8>>,
+}
+
+/// The dead-letter schema text.
+pub const DEAD_LETTER_SCHEMA: &str = include_str!("../avro/dead_letter.avsc");
+
+/// Every compiled-in schema text.
+pub const ALL_SCHEMAS: [&str; 8] = [
+    CustomerEvent::SCHEMA,
+    ProductEvent::SCHEMA,
+    OrderEvent::SCHEMA,
+    PaymentEvent::SCHEMA,
+    ShipmentEvent::SCHEMA,
+    ReturnEvent::SCHEMA,
+    ClickEvent::SCHEMA,
+    DEAD_LETTER_SCHEMA,
+];

@@ -1,0 +1,21 @@
+//! The event contract of GlobalCart 360.
+//!
+//! # Layout
+//! - [`topics`]: the topic names and which event each carries.
+//! - [`events`]: one typed Rust event per Avro schema (`schemas/avro/*.avsc`).
+//! - [`codec`]: Avro single-object encoding (marker + writer-schema fingerprint),
+//!   with writer schemas resolved by fingerprint from the schemas compiled in.
+//! - [`error`]: the crate's `Error`.
+//!
+//! Money is carried as `long` minor units (hundredths of the currency unit) so that
+//! sums are exact end to end; timestamps are `timestamp-micros`, dates `date`.
+
+pub mod codec;
+pub mod error;
+pub mod events;
+pub mod topics;
+
+pub use codec::{decode, encode, Registry};
+pub use error::{Error, Result};
+pub use events::*;
+pub use topics::Topic;
