@@ -346,3 +346,56 @@ pub const ALL_SCHEMAS: [&str; 8] = [
     ClickEvent::SCHEMA,
     DEAD_LETTER_SCHEMA,
 ];
+
+/// Any business event, for code that handles a mixed stream (the generator's output).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyEvent {
+    Customer(CustomerEvent),
+    Product(ProductEvent),
+    Order(OrderEvent),
+    Payment(PaymentEvent),
+    Shipment(ShipmentEvent),
+    Return(ReturnEvent),
+    Click(ClickEvent),
+}
+
+macro_rules! any_dispatch {
+    ($self:ident, $e:ident => $body:expr) => {
+        match $self {
+            AnyEvent::Customer($e) => $body,
+            AnyEvent::Product($e) => $body,
+            AnyEvent::Order($e) => $body,
+            AnyEvent::Payment($e) => $body,
+            AnyEvent::Shipment($e) => $body,
+            AnyEvent::Return($e) => $body,
+            AnyEvent::Click($e) => $body,
+        }
+    };
+}
+
+fn topic_of<E: Event>(_: &E) -> Topic {
+    E::TOPIC
+}
+
+impl AnyEvent {
+    /// The topic the event travels on.
+    pub fn topic(&self) -> Topic {
+        any_dispatch!(self, e => topic_of(e))
+    }
+    /// The message key.
+    pub fn key(&self) -> String {
+        any_dispatch!(self, e => e.key())
+    }
+    /// The event id.
+    pub fn event_id(&self) -> &str {
+        any_dispatch!(self, e => e.event_id())
+    }
+    /// The event time (microseconds).
+    pub fn event_time(&self) -> i64 {
+        any_dispatch!(self, e => e.event_time())
+    }
+    /// Encodes with the compiled-in schema (Avro single-object encoding).
+    pub fn encode(&self) -> crate::Result<Vec<u8>> {
+        any_dispatch!(self, e => crate::codec::encode(e))
+    }
+}
