@@ -34,7 +34,11 @@ pub struct Registry {
 /// The fingerprint of a schema as the little-endian `u64` the header carries.
 pub fn fingerprint(schema: &Schema) -> u64 {
     let bytes = schema.fingerprint::<Rabin>().bytes;
-    u64::from_le_bytes(bytes[..8].try_into().expect("rabin fingerprints are 8 bytes"))
+    u64::from_le_bytes(
+        bytes[..8]
+            .try_into()
+            .expect("rabin fingerprints are 8 bytes"),
+    )
 }
 
 fn full_name(schema: &Schema) -> String {

@@ -77,7 +77,12 @@ fn currency(value: &str) -> Result<(), String> {
 }
 
 fn common(event_id: &str, updated_at: i64) -> Result<(), String> {
-    if event_id.len() != 36 {
+    let is_uuid = event_id.len() == 36
+        && event_id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if !is_uuid {
         return Err(format!("event_id {event_id:?} is not a UUID"));
     }
     if updated_at <= 0 {
@@ -128,9 +133,13 @@ pub struct CustomerEvent {
     pub acquisition_channel: String,
 }
 
-event_impl!(CustomerEvent, Topic::Customers, "customers.avsc", customer_id, |e| {
-    currency(&e.currency)
-});
+event_impl!(
+    CustomerEvent,
+    Topic::Customers,
+    "customers.avsc",
+    customer_id,
+    |e| { currency(&e.currency) }
+);
 
 /// A catalog product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -149,11 +158,17 @@ pub struct ProductEvent {
     pub list_price: i64,
 }
 
-event_impl!(ProductEvent, Topic::Products, "products.avsc", product_id, |e| {
-    currency(&e.currency)?;
-    non_negative("unit_cost", e.unit_cost)?;
-    non_negative("list_price", e.list_price)
-});
+event_impl!(
+    ProductEvent,
+    Topic::Products,
+    "products.avsc",
+    product_id,
+    |e| {
+        currency(&e.currency)?;
+        non_negative("unit_cost", e.unit_cost)?;
+        non_negative("list_price", e.list_price)
+    }
+);
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -234,13 +249,19 @@ pub struct PaymentEvent {
     pub chargeback_flag: bool,
 }
 
-event_impl!(PaymentEvent, Topic::Payments, "payments.avsc", order_id, |e| {
-    one_of("payment_status", &e.payment_status, &PAYMENT_STATUSES)?;
-    currency(&e.currency)?;
-    non_negative("amount", e.amount)?;
-    non_negative("gateway_fee_amount", e.gateway_fee_amount)?;
-    non_negative("refund_amount", e.refund_amount)
-});
+event_impl!(
+    PaymentEvent,
+    Topic::Payments,
+    "payments.avsc",
+    order_id,
+    |e| {
+        one_of("payment_status", &e.payment_status, &PAYMENT_STATUSES)?;
+        currency(&e.currency)?;
+        non_negative("amount", e.amount)?;
+        non_negative("gateway_fee_amount", e.gateway_fee_amount)?;
+        non_negative("refund_amount", e.refund_amount)
+    }
+);
 
 /// A shipment of an order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -264,11 +285,17 @@ pub struct ShipmentEvent {
     pub sla_breached_flag: bool,
 }
 
-event_impl!(ShipmentEvent, Topic::Shipments, "shipments.avsc", order_id, |e| {
-    one_of("shipment_status", &e.shipment_status, &SHIPMENT_STATUSES)?;
-    currency(&e.currency)?;
-    non_negative("shipping_cost", e.shipping_cost)
-});
+event_impl!(
+    ShipmentEvent,
+    Topic::Shipments,
+    "shipments.avsc",
+    order_id,
+    |e| {
+        one_of("shipment_status", &e.shipment_status, &SHIPMENT_STATUSES)?;
+        currency(&e.currency)?;
+        non_negative("shipping_cost", e.shipping_cost)
+    }
+);
 
 /// A return of one order line and its refund.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -310,13 +337,22 @@ pub struct ClickEvent {
     pub failure_reason: Option<String>,
 }
 
-event_impl!(ClickEvent, Topic::Clickstream, "clickstream.avsc", session_id, |e| {
-    one_of("stage", &e.stage, &FUNNEL_STAGES)?;
-    if e.session_id.is_empty() || e.session_id.len() > 64 {
-        return Err(format!("session_id has {} characters (1-64)", e.session_id.len()));
+event_impl!(
+    ClickEvent,
+    Topic::Clickstream,
+    "clickstream.avsc",
+    session_id,
+    |e| {
+        one_of("stage", &e.stage, &FUNNEL_STAGES)?;
+        if e.session_id.is_empty() || e.session_id.len() > 64 {
+            return Err(format!(
+                "session_id has {} characters (1-64)",
+                e.session_id.len()
+            ));
+        }
+        Ok(())
     }
-    Ok(())
-});
+);
 
 /// A message the consumers could not load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

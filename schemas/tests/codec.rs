@@ -153,7 +153,10 @@ fn garbage_and_unknown_schemas_are_clear_errors() {
         decode::<OrderEvent>(b"hello world"),
         Err(Error::BadMarker(b'h', b'e'))
     ));
-    assert!(matches!(decode::<OrderEvent>(b"\xc3"), Err(Error::TooShort(1))));
+    assert!(matches!(
+        decode::<OrderEvent>(b"\xc3"),
+        Err(Error::TooShort(1))
+    ));
     let mut bytes = encode(&order()).unwrap();
     bytes[2] ^= 0xFF;
     assert!(matches!(

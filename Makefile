@@ -1,0 +1,50 @@
+# GlobalCart 360 - build, run and test.
+# `make demo` runs the app against local services; `make test` runs the test suite.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# cargo (and the cargo-installed tansu broker) live in ~/.cargo/bin
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+SERVICES := deploy/scripts/services.sh
+BIN := ./target/release/globalcart
+BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/globalcart_bench
+
+.PHONY: help services test-services build demo test lint bench stop status
+
+help: ## list targets
+	@echo "GlobalCart 360 - make targets:"
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+services: ## Postgres (127.0.0.1:5432) + Tansu demo broker (127.0.0.1:9092, sqlite under data/tansu)
+	$(SERVICES) postgres tansu broker-demo
+
+test-services: ## Postgres + Tansu test broker (127.0.0.1:9192, in-memory)
+	$(SERVICES) postgres tansu broker-test
+
+build: ## release build of the globalcart binary
+	cargo build --release -p globalcart
+
+demo: services build ## services, release build, then `globalcart up --scale small --seed 42` (http://localhost:8000)
+	$(BIN) up --scale small --seed 42
+
+test: test-services ## test-services, then cargo test against the real Postgres and test broker
+	TEST_KAFKA_BROKERS=127.0.0.1:9192 TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace --all-targets
+
+lint: ## rustfmt check + clippy with warnings denied
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench: services build ## end-to-end and upsert benchmarks (scale medium) into database globalcart_bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
+	export DATABASE_URL=$(BENCH_DATABASE_URL) TOPIC_PREFIX=bench-$$(date +%s); \
+	$(BIN) bench e2e --scale medium; \
+	$(BIN) bench upsert --scale medium
+
+stop: ## stop the brokers started by `make services` / `make test-services`
+	$(SERVICES) stop
+
+status: ## show which services are up
+	$(SERVICES) status

@@ -1,0 +1,34 @@
+//! The router, its state, and the server.
+
+mod health;
+
+use std::future::Future;
+
+use axum::Router;
+use deadpool_postgres::Pool;
+use globalcart_common::KafkaSettings;
+use tokio::net::TcpListener;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub kafka: KafkaSettings,
+}
+
+/// Every route of the API.
+pub fn router(state: AppState) -> Router {
+    Router::new().merge(health::router()).with_state(state)
+}
+
+/// Serves the API on an already-bound `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(addr = %listener.local_addr()?, "api listening");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,222 @@
+//! `globalcart bench e2e|upsert`: rerunnable benchmarks of the streaming spine.
+//! Each run uses a fresh database (dropped afterwards unless `--keep`) and, for
+//! e2e, the topics of the given prefix (use a fresh prefix per run).
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use globalcart_common::{db, KafkaSettings, PgSettings};
+use globalcart_consumers::decode::{Batch, RawMessage};
+use globalcart_consumers::load::load;
+use globalcart_consumers::{run_until_stopped, ConsumerSettings};
+use globalcart_producers::generator;
+use globalcart_producers::publish::Faults;
+use globalcart_producers::run::produce_history;
+use tokio::sync::watch;
+
+use super::produce::GenerateArgs;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub which: Which,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Which {
+    /// Producer → broker → consumer → committed rows, all on this machine.
+    E2e {
+        #[command(flatten)]
+        generate: GenerateArgs,
+        #[arg(long, default_value_t = 6)]
+        partitions: i32,
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+        /// Keep the benchmark database.
+        #[arg(long)]
+        keep: bool,
+    },
+    /// The upsert stage alone: decoded batches into Postgres, no broker.
+    Upsert {
+        #[command(flatten)]
+        generate: GenerateArgs,
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+/// A fresh database next to the one in `url`; returns its URL and name.
+async fn fresh_database(url: &str) -> anyhow::Result<(String, String)> {
+    let cfg = db::parse_url(url)?;
+    let base = cfg.get_dbname().unwrap_or("globalcart");
+    let name = format!("{base}_bench_{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
+    let new_url = match url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => anyhow::bail!("cannot derive a database URL from {url}"),
+    };
+    db::migrate(&new_url).await?;
+    Ok((new_url, name))
+}
+
+async fn drop_database(url: &str, name: &str) -> anyhow::Result<()> {
+    let mut cfg = db::parse_url(url)?;
+    cfg.dbname("postgres");
+    let (client, conn) = cfg.connect(tokio_postgres::NoTls).await?;
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("drop database if exists \"{name}\" with (force)"))
+        .await?;
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown cpu".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cores} cores, {cpu}")
+}
+
+pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> anyhow::Result<()> {
+    match args.which {
+        Which::E2e {
+            generate,
+            partitions,
+            batch_size,
+            keep,
+        } => {
+            let (url, name) = fresh_database(&pg.database_url).await?;
+            super::topics::create(kafka, partitions).await?;
+            let pool = db::pool(&url, 4)?;
+            let (stop, shutdown) = watch::channel(false);
+            let settings = ConsumerSettings {
+                batch_size,
+                ..ConsumerSettings::default()
+            };
+            let started = Instant::now();
+            let consumer = tokio::spawn(run_until_stopped(
+                kafka.clone(),
+                pool.clone(),
+                settings,
+                shutdown,
+            ));
+            let (k, cfg) = (kafka.clone(), generate.config());
+            let (report, _) = tokio::task::spawn_blocking(move || {
+                produce_history(&k, &cfg, Faults::default(), None)
+            })
+            .await??;
+            let produced_in = started.elapsed();
+            let client = pool.get().await?;
+            loop {
+                let loaded: i64 = client
+                    .query_one("select coalesce(sum(events_loaded), 0)::bigint from globalcart.etl_watermarks", &[])
+                    .await?
+                    .get(0);
+                if loaded as u64 >= report.messages {
+                    break;
+                }
+                if consumer.is_finished() {
+                    anyhow::bail!(
+                        "the consumer stopped after {loaded} of {} messages",
+                        report.messages
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let total = started.elapsed();
+            let _ = stop.send(true);
+            let run = consumer.await??;
+            let events = report.messages as f64;
+            println!("| machine | {} |", machine());
+            println!("| preset | {:?}, seed {} |", generate.scale, generate.seed);
+            println!("| events | {} |", report.messages);
+            println!(
+                "| producer → broker | {:.1} s, {:.0} events/s |",
+                produced_in.as_secs_f64(),
+                events / produced_in.as_secs_f64()
+            );
+            println!(
+                "| end to end (producer start → last row committed) | {:.1} s, {:.0} events/s |",
+                total.as_secs_f64(),
+                events / total.as_secs_f64()
+            );
+            println!(
+                "| consumer batches | {} (rows written {}) |",
+                run.batches, run.rows_written
+            );
+            drop(client);
+            if !keep {
+                drop(pool);
+                drop_database(&pg.database_url, &name).await?;
+            }
+        }
+        Which::Upsert {
+            generate,
+            batch_size,
+            keep,
+        } => {
+            let (url, name) = fresh_database(&pg.database_url).await?;
+            let pool = db::pool(&url, 2)?;
+            let prefix = "bench";
+            let t = Instant::now();
+            let messages: Vec<RawMessage> = generator::history(&generate.config())
+                .enumerate()
+                .map(|(i, e)| -> anyhow::Result<RawMessage> {
+                    Ok(RawMessage {
+                        topic: e.topic().name(prefix),
+                        partition: 0,
+                        offset: i as i64,
+                        key: Some(e.key().into_bytes()),
+                        payload: Some(e.encode().context("encoding")?),
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?;
+            let generated = t.elapsed();
+            let (mut decode_time, mut load_time, mut rows) = (Duration::ZERO, Duration::ZERO, 0u64);
+            for chunk in messages.chunks(batch_size) {
+                let t = Instant::now();
+                let batch = Batch::decode(prefix, chunk);
+                decode_time += t.elapsed();
+                let t = Instant::now();
+                let r = load(&pool, "bench", &batch).await?;
+                load_time += t.elapsed();
+                rows += r.rows_written();
+            }
+            let n = messages.len() as f64;
+            println!("| machine | {} |", machine());
+            println!(
+                "| preset | {:?}, seed {}, batch {} |",
+                generate.scale, generate.seed, batch_size
+            );
+            println!(
+                "| events | {} (generated and encoded in {:.1} s) |",
+                messages.len(),
+                generated.as_secs_f64()
+            );
+            println!(
+                "| decode + dedupe | {:.1} s, {:.0} events/s |",
+                decode_time.as_secs_f64(),
+                n / decode_time.as_secs_f64()
+            );
+            println!(
+                "| upsert stage (one transaction per batch) | {:.1} s, {} rows, {:.0} rows/s |",
+                load_time.as_secs_f64(),
+                rows,
+                rows as f64 / load_time.as_secs_f64()
+            );
+            if !keep {
+                drop(pool);
+                drop_database(&pg.database_url, &name).await?;
+            }
+        }
+    }
+    Ok(())
+}

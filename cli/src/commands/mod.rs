@@ -1,0 +1,9 @@
+//! One file per subcommand.
+
+pub mod bench;
+pub mod consume;
+pub mod migrate;
+pub mod produce;
+pub mod serve;
+pub mod topics;
+pub mod up;

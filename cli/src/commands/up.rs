@@ -1,0 +1,141 @@
+//! `globalcart up`: migrate, create topics, then run the consumers, the producer
+//! (the preset's history unless the topics already hold it, then live events)
+//! and the API in one process until Ctrl-C/SIGTERM.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use globalcart_api::AppState;
+use globalcart_common::{db, kafka, KafkaSettings, PgSettings};
+use globalcart_consumers::{run_until_stopped, ConsumerSettings};
+use globalcart_producers::generator;
+use globalcart_producers::publish::Faults;
+use globalcart_producers::run::{produce_history, produce_live};
+use globalcart_schemas::Topic;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::produce::GenerateArgs;
+use super::serve::{bind, ServeArgs};
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+    /// Live events per second after the history.
+    #[arg(long, default_value_t = 50.0)]
+    pub rate: f64,
+    /// Simulated seconds per wall-clock second for live order lifecycles.
+    #[arg(long, default_value_t = 8640.0)]
+    pub speedup: f64,
+    /// Partitions per topic when creating them.
+    #[arg(long, env = "TOPIC_PARTITIONS", default_value_t = 6)]
+    pub partitions: i32,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(flatten)]
+    pub consumer: ConsumerSettings,
+}
+
+async fn producer(
+    kafka: KafkaSettings,
+    args_generate: GenerateArgs,
+    rate: f64,
+    speedup: f64,
+    shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let cfg = args_generate.config();
+    let faults = Faults::default();
+    let orders = Topic::Orders.name(&kafka.topic_prefix);
+    let k = kafka.clone();
+    let held =
+        tokio::task::spawn_blocking(move || kafka::topic_message_count(&k, &orders)).await??;
+    let live = if held > 0 {
+        tracing::info!(
+            messages = held,
+            "the topics already hold a history; streaming live events only"
+        );
+        generator::live(&cfg, rate, speedup, chrono::Utc::now().timestamp_micros())
+    } else {
+        let k = kafka.clone();
+        let (_, history) =
+            tokio::task::spawn_blocking(move || produce_history(&k, &cfg, faults, None))
+                .await?
+                .context("producing the history")?;
+        history.into_live(rate, speedup)
+    };
+    produce_live(&kafka, live, faults, shutdown).await?;
+    Ok(())
+}
+
+pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow::Result<()> {
+    db::migrate(&pg.database_url)
+        .await
+        .context("applying migrations")?;
+    super::topics::create(kafka, args.partitions).await?;
+    let pool = db::pool(&pg.database_url, 12)?;
+    let (stop, shutdown) = crate::shutdown::on_signal_or_request();
+    let listener = bind(&args.serve).await?;
+    println!(
+        "GlobalCart 360 is up: http://localhost:{}/healthz (Ctrl-C to stop)",
+        listener.local_addr()?.port()
+    );
+
+    let mut tasks: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
+    let (k, c, sd) = (kafka.clone(), args.consumer.clone(), shutdown.clone());
+    let p = pool.clone();
+    tasks.spawn(async move {
+        let r = run_until_stopped(k, p, c, sd).await;
+        ("consumer", r.map(|_| ()).map_err(Into::into))
+    });
+    let state = AppState {
+        pool,
+        kafka: kafka.clone(),
+    };
+    let sd = shutdown.clone();
+    tasks.spawn(async move {
+        let r = globalcart_api::serve(listener, state, crate::shutdown::wait(sd)).await;
+        ("api", r.map_err(Into::into))
+    });
+    let (k, g, sd) = (kafka.clone(), args.generate.clone(), shutdown.clone());
+    tasks.spawn(async move {
+        (
+            "producer",
+            producer(k, g, args.rate, args.speedup, sd).await,
+        )
+    });
+
+    let mut result = Ok(());
+    if let Some(Ok((name, r))) = tasks.join_next().await {
+        match &r {
+            Ok(()) if *shutdown.borrow() => tracing::info!(task = name, "stopped"),
+            Ok(()) => tracing::warn!(task = name, "stopped on its own; stopping the others"),
+            Err(e) => tracing::error!(
+                task = name,
+                error = format!("{e:#}"),
+                "failed; stopping the others"
+            ),
+        }
+        result = r.with_context(|| format!("{name} failed"));
+    }
+    let _ = stop.send(true);
+    let drain = async {
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((name, Err(e))) = joined {
+                tracing::error!(
+                    task = name,
+                    error = format!("{e:#}"),
+                    "failed while stopping"
+                );
+            }
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(60), drain)
+        .await
+        .is_err()
+    {
+        tracing::warn!("tasks still running after 60 s; exiting");
+    }
+    result
+}

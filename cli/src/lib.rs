@@ -1,0 +1,57 @@
+//! The `globalcart` command line: one binary, one subcommand per job.
+//!
+//! # Layout
+//! - [`commands`]: one file per subcommand (`migrate`, `topics`, `produce`,
+//!   `consume`, `up`, `serve`, `bench`).
+//! - [`shutdown`]: Ctrl-C / SIGTERM → a watch channel every task listens to.
+//! - [`telemetry`]: tracing set-up.
+
+pub mod commands;
+pub mod shutdown;
+pub mod telemetry;
+
+use clap::{Parser, Subcommand};
+use globalcart_common::{KafkaSettings, PgSettings};
+
+/// GlobalCart 360: streaming e-commerce analytics on Kafka and PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "globalcart", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub pg: PgSettings,
+    #[command(flatten)]
+    pub kafka: KafkaSettings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database if missing and apply the migrations.
+    Migrate,
+    /// Create, list or delete the topics of the prefix.
+    Topics(commands::topics::TopicsArgs),
+    /// Stream a synthetic history (and optionally live events) to the topics.
+    Produce(commands::produce::ProduceArgs),
+    /// Load the topics into the star schema.
+    Consume(commands::consume::ConsumeArgs),
+    /// Everything in one process: migrate, topics, history, consumers, live events, API.
+    Up(commands::up::UpArgs),
+    /// The HTTP API alone.
+    Serve(commands::serve::ServeArgs),
+    /// Rerunnable benchmarks.
+    Bench(commands::bench::BenchArgs),
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Migrate => commands::migrate::run(&cli.pg).await,
+        Command::Topics(a) => commands::topics::run(&cli.kafka, a).await,
+        Command::Produce(a) => commands::produce::run(&cli.kafka, a).await,
+        Command::Consume(a) => commands::consume::run(&cli.pg, &cli.kafka, a).await,
+        Command::Up(a) => commands::up::run(&cli.pg, &cli.kafka, a).await,
+        Command::Serve(a) => commands::serve::run(&cli.pg, &cli.kafka, a).await,
+        Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,
+    }
+}

@@ -1,0 +1,214 @@
+//! Test helpers: a fresh database and a random topic prefix per test, on the real
+//! Postgres and Tansu broker that `make test-services` starts.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use globalcart_common::{db, kafka, KafkaSettings};
+use globalcart_consumers::consumer::RunReport;
+use globalcart_consumers::{run_until_stopped, ConsumerSettings};
+use globalcart_producers::generator::{GeneratorConfig, Manifest, Preset};
+use globalcart_producers::publish::{Faults, PublishReport};
+use globalcart_producers::run::produce_history;
+use globalcart_schemas::Topic;
+use rand::Rng;
+use tokio::sync::watch;
+use tokio_postgres::NoTls;
+
+/// The star-schema tables compared between runs.
+pub const TABLES: [&str; 11] = [
+    "dim_date",
+    "dim_geo",
+    "dim_customer",
+    "dim_product",
+    "dim_fc",
+    "fact_orders",
+    "fact_order_items",
+    "fact_payments",
+    "fact_shipments",
+    "fact_returns",
+    "fact_funnel_events",
+];
+
+pub fn brokers() -> String {
+    std::env::var("TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9192".into())
+}
+
+pub fn admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn random_suffix() -> String {
+    let n: u64 = rand::thread_rng().gen();
+    format!("{n:016x}")
+}
+
+/// One test's isolated world: its database and its topic prefix.
+pub struct TestEnv {
+    pub database_url: String,
+    pub database: String,
+    pub kafka: KafkaSettings,
+}
+
+impl TestEnv {
+    /// A fresh, migrated database and freshly created topics (3 partitions).
+    pub async fn new() -> TestEnv {
+        let suffix = random_suffix();
+        let env = TestEnv::with_topics(&format!("t{suffix}")).await;
+        kafka::create_topics(&env.kafka, &topic_names(&env.kafka), 3)
+            .await
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot create topics on the broker at {} ({e}); start it with `make test-services`",
+                    env.kafka.brokers
+                )
+            });
+        env
+    }
+
+    /// A fresh, migrated database reading the topics of `prefix` (not created here).
+    pub async fn with_topics(prefix: &str) -> TestEnv {
+        let database = format!("gc_test_{}", random_suffix());
+        let database_url = match admin_url().rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{database}"),
+            None => panic!("TEST_DATABASE_URL has no database part"),
+        };
+        db::migrate(&database_url).await.unwrap_or_else(|e| {
+            panic!("cannot create a test database ({e}); start Postgres with `make test-services`")
+        });
+        TestEnv {
+            database_url,
+            database,
+            kafka: KafkaSettings {
+                brokers: brokers(),
+                topic_prefix: prefix.to_string(),
+                group: Some(format!("g{}", random_suffix())),
+            },
+        }
+    }
+
+    pub fn topic(&self, t: Topic) -> String {
+        t.name(&self.kafka.topic_prefix)
+    }
+
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, conn) = tokio_postgres::connect(&self.database_url, NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(conn);
+        client
+    }
+
+    /// Streams the history of `preset`/`seed` with `faults`; returns what was sent and the manifest.
+    pub async fn produce(
+        &self,
+        preset: Preset,
+        seed: u64,
+        faults: Faults,
+    ) -> (PublishReport, Manifest) {
+        let k = self.kafka.clone();
+        let cfg = config(preset, seed);
+        tokio::task::spawn_blocking(move || {
+            let (report, history) =
+                produce_history(&k, &cfg, faults, None).expect("produce history");
+            (report, history.manifest())
+        })
+        .await
+        .expect("producer thread")
+    }
+
+    /// Consumes in-process until no message arrived for `idle` seconds.
+    pub async fn consume_until_idle(&self, idle: u64) -> RunReport {
+        let pool = db::pool(&self.database_url, 4).expect("pool");
+        let (_stop, shutdown) = watch::channel(false);
+        let settings = ConsumerSettings {
+            until_idle: Some(idle),
+            ..ConsumerSettings::default()
+        };
+        run_until_stopped(self.kafka.clone(), pool, settings, shutdown)
+            .await
+            .expect("consumer run")
+    }
+
+    /// Row count and an order-independent checksum of every star-schema table
+    /// (all columns but `loaded_at`).
+    pub async fn checksums(&self) -> BTreeMap<String, (i64, String)> {
+        let client = self.client().await;
+        let mut out = BTreeMap::new();
+        for t in TABLES {
+            let cols: String = client
+                .query_one(
+                    "select string_agg(column_name, ', ' order by ordinal_position)
+                     from information_schema.columns
+                     where table_schema = 'globalcart' and table_name = $1 and column_name <> 'loaded_at'",
+                    &[&t],
+                )
+                .await
+                .expect("columns")
+                .get(0);
+            let row = client
+                .query_one(
+                    &format!(
+                        "select count(*)::bigint, coalesce(md5(string_agg(h, '' order by h)), '')
+                         from (select md5(row({cols})::text) as h from globalcart.{t}) s"
+                    ),
+                    &[],
+                )
+                .await
+                .expect("checksum");
+            out.insert(t.to_string(), (row.get(0), row.get(1)));
+        }
+        out
+    }
+
+    /// Drops the database and deletes the topics.
+    pub async fn cleanup(self) {
+        let _ = kafka::delete_topics(&self.kafka, &topic_names(&self.kafka)).await;
+        self.drop_database().await;
+    }
+
+    /// Drops only the database (the topics may be shared).
+    pub async fn drop_database(&self) {
+        let (client, conn) = tokio_postgres::connect(&admin_url(), NoTls)
+            .await
+            .expect("admin connection");
+        tokio::spawn(conn);
+        let _ = client
+            .batch_execute(&format!(
+                "drop database if exists \"{}\" with (force)",
+                self.database
+            ))
+            .await;
+    }
+}
+
+pub fn topic_names(k: &KafkaSettings) -> Vec<String> {
+    Topic::ALL.iter().map(|t| t.name(&k.topic_prefix)).collect()
+}
+
+pub fn config(preset: Preset, seed: u64) -> GeneratorConfig {
+    GeneratorConfig {
+        preset,
+        seed,
+        end_date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+    }
+}
+
+/// Waits until `f` is true, up to `secs`.
+pub async fn eventually<F, Fut>(secs: u64, mut f: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    while std::time::Instant::now() < deadline {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}

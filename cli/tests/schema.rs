@@ -1,0 +1,48 @@
+//! The migrations: idempotent, and every table and column documented.
+
+mod helpers;
+
+use globalcart_common::db;
+use helpers::TestEnv;
+
+#[tokio::test]
+async fn every_table_and_column_of_the_schema_has_a_comment() {
+    let env = TestEnv::with_topics("unused").await;
+    let client = env.client().await;
+    let missing: Vec<String> = client
+        .query(
+            "select c.relname || coalesce('.' || a.attname, '')
+             from pg_class c
+             join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'globalcart'
+             left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+             where c.relkind = 'r' and c.relname <> 'etl_schema_migrations'
+               and col_description(c.oid, coalesce(a.attnum, 0)) is null
+               and (a.attnum is not null or obj_description(c.oid, 'pg_class') is null)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(missing.is_empty(), "undocumented: {missing:?}");
+    env.drop_database().await;
+}
+
+#[tokio::test]
+async fn migrating_twice_applies_nothing_the_second_time() {
+    let env = TestEnv::with_topics("unused").await;
+    let again = db::migrate(&env.database_url).await.unwrap();
+    assert!(again.is_empty(), "re-applied {again:?}");
+    let client = env.client().await;
+    let versions: i64 = client
+        .query_one(
+            "select count(*)::bigint from globalcart.etl_schema_migrations",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(versions as usize, db::MIGRATIONS.len());
+    env.drop_database().await;
+}

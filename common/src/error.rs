@@ -1,0 +1,26 @@
+//! The crate's one error type.
+
+/// Errors of the shared plumbing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("postgres pool setup: {0}")]
+    PoolSetup(String),
+    #[error("invalid database url {url:?}: {reason}")]
+    BadDatabaseUrl { url: String, reason: String },
+    #[error("kafka: {0}")]
+    Kafka(#[from] rdkafka::error::KafkaError),
+    #[error("topic {topic}: {reason}")]
+    Topic { topic: String, reason: String },
+    #[error("migration {version} ({name}): {source}")]
+    Migration {
+        version: i32,
+        name: String,
+        source: tokio_postgres::Error,
+    },
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,15 @@
+//! Plumbing shared by every GlobalCart 360 crate: settings, Postgres and Kafka.
+//!
+//! # Layout
+//! - [`settings`]: the Postgres and Kafka settings every command shares (clap + env).
+//! - [`db`]: connection pools, database creation and the migration runner.
+//! - [`kafka`]: client configuration and topic administration.
+//! - [`error`]: the crate's `Error`.
+
+pub mod db;
+pub mod error;
+pub mod kafka;
+pub mod settings;
+
+pub use error::{Error, Result};
+pub use settings::{KafkaSettings, PgSettings};

@@ -1,0 +1,423 @@
+//! The consumer loop: poll a batch, [`process_batch`], repeat, until stopped.
+//!
+//! Offsets live in Postgres, written in the same transaction as the rows
+//! ([`crate::load`]). On partition assignment the consumer seeks every assigned
+//! partition to the offset stored there (or the beginning), so a crash between
+//! the load and Kafka's own commit replays nothing twice. Kafka's committed
+//! offsets are written too, but only for lag dashboards.
+//!
+//! The loop runs on a blocking thread with a `BaseConsumer`, so rebalances happen
+//! between batches, never under one.
+
+use std::collections::HashMap;
+use std::slice;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::Pool;
+use globalcart_common::{kafka, KafkaSettings};
+use globalcart_schemas::Topic;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaRespErr;
+use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+
+use crate::decode::{Batch, RawMessage};
+use crate::dlq::DeadLetters;
+use crate::error::{Error, Result};
+use crate::load::{load, LoadReport};
+use crate::query::{query, query_rows};
+use crate::settings::ConsumerSettings;
+
+/// Everything a batch needs: where to load, for which group, and the DLQ.
+pub struct Loader {
+    pub pool: Pool,
+    pub group: String,
+    pub prefix: String,
+    pub dead_letters: DeadLetters,
+    pub shutdown: watch::Receiver<bool>,
+}
+
+impl Loader {
+    pub fn new(
+        kafka: &KafkaSettings,
+        pool: Pool,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Loader> {
+        Ok(Loader {
+            pool,
+            group: kafka.group(),
+            prefix: kafka.topic_prefix.clone(),
+            dead_letters: DeadLetters::new(kafka)?,
+            shutdown,
+        })
+    }
+
+    async fn backoff(&self, attempt: u32, what: &str, e: &Error) -> Result<()> {
+        let wait = Duration::from_millis(100u64 << attempt.min(8)).min(Duration::from_secs(30));
+        tracing::warn!(error = %e, attempt, retry_in_ms = wait.as_millis() as u64, "{what} failed; retrying the same batch");
+        let mut stop = self.shutdown.clone();
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => Ok(()),
+            _ = stop.wait_for(|s| *s) => Err(Error::Stopped),
+        }
+    }
+
+    async fn load_retrying(&self, batch: &Batch) -> Result<LoadReport> {
+        let mut attempt = 0;
+        if !batch.rejects.is_empty() {
+            while let Err(e) = self.dead_letters.publish(&batch.rejects).await {
+                self.backoff(attempt, "dead-letter publish", &e).await?;
+                attempt += 1;
+            }
+        }
+        loop {
+            match load(&self.pool, &self.group, batch).await {
+                Ok(r) => {
+                    if attempt > 0 {
+                        tracing::info!(attempt, "batch loaded after retrying");
+                    }
+                    return Ok(r);
+                }
+                Err(e) if e.is_retryable() => self.backoff(attempt, "loading a batch", &e).await?,
+                Err(e) => return Err(e),
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// Decodes and loads one batch: poison messages go to the dead-letter topic and
+/// the rejects table, transient failures are retried with backoff, and a message
+/// Postgres itself refuses is isolated and rejected with the database's reason.
+pub async fn process_batch(loader: &Loader, messages: &[RawMessage]) -> Result<LoadReport> {
+    let batch = Batch::decode(&loader.prefix, messages);
+    match loader.load_retrying(&batch).await {
+        Err(e) if !e.is_retryable() && !matches!(e, Error::Stopped) => {
+            tracing::warn!(error = %e, messages = messages.len(), "postgres refused the batch; loading it message by message");
+            let mut total = LoadReport::default();
+            for m in messages {
+                let one = Batch::decode(&loader.prefix, slice::from_ref(m));
+                let r = match loader.load_retrying(&one).await {
+                    Err(e) if !e.is_retryable() && !matches!(e, Error::Stopped) => {
+                        let reason = format!("refused by postgres: {e}");
+                        tracing::warn!(topic = %m.topic, partition = m.partition, offset = m.offset, %reason, "message rejected");
+                        loader
+                            .load_retrying(&Batch::rejecting(slice::from_ref(m), &reason))
+                            .await?
+                    }
+                    other => other?,
+                };
+                total.messages += r.messages;
+                total.rejected += r.rejected;
+                for (t, c) in r.counts {
+                    total.counts.entry(t).or_default().add(c);
+                }
+            }
+            Ok(total)
+        }
+        other => other,
+    }
+}
+
+/// Seeks assigned partitions to the offsets stored in Postgres.
+struct OffsetsContext {
+    handle: Handle,
+    pool: Pool,
+    group: String,
+    /// Partitions held now, and when the last assignment happened.
+    assignment: Mutex<(usize, Instant)>,
+    /// First offset still to load per assigned partition: messages below it are
+    /// dropped (see [`REWIND`]).
+    floors: Mutex<HashMap<(String, i32), i64>>,
+}
+
+/// How far before the stored offset the consumer asks the broker to start.
+///
+/// Tansu 0.6 answers a fetch with the record batches whose *base* offset is at or
+/// after the fetch offset, so a fetch that starts inside a batch silently skips
+/// the rest of that batch (Kafka returns the whole batch and the client skips
+/// the records before the offset). Starting up to `REWIND` records earlier (our
+/// producers send at most 10 000 records per batch) and dropping the records
+/// below the stored offset makes the resume exact on both brokers.
+pub const REWIND: i64 = 10_000;
+
+impl ClientContext for OffsetsContext {}
+
+impl OffsetsContext {
+    fn stored_offsets(&self, topics: &[String]) -> Vec<(String, i32, i64)> {
+        let mut attempt = 0u32;
+        loop {
+            let res = self.handle.block_on(async {
+                let client = self.pool.get().await?;
+                let rows = query_rows(
+                    &client,
+                    query!("etl_consumer_offsets_select"),
+                    &[&self.group, &topics],
+                )
+                .await?;
+                Ok::<_, Error>(
+                    rows.iter()
+                        .map(|r| (r.get(0), r.get(1), r.get(2)))
+                        .collect(),
+                )
+            });
+            match res {
+                Ok(v) => return v,
+                Err(e) => {
+                    tracing::warn!(error = %e, attempt, "cannot read stored offsets; retrying");
+                    std::thread::sleep(Duration::from_millis(200u64 << attempt.min(6)));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}
+
+impl ConsumerContext for OffsetsContext {
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        match err {
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                let assigned: Vec<(String, i32)> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| (e.topic().to_string(), e.partition()))
+                    .collect();
+                let mut topics: Vec<String> = assigned.iter().map(|(t, _)| t.clone()).collect();
+                topics.dedup();
+                let stored = self.stored_offsets(&topics);
+                let mut floors = HashMap::new();
+                for (topic, partition) in &assigned {
+                    let next = stored
+                        .iter()
+                        .find(|(t, p, _)| t == topic && p == partition)
+                        .map(|(_, _, o)| *o);
+                    let offset = match next {
+                        Some(o) if o > REWIND => Offset::Offset(o - REWIND),
+                        _ => Offset::Beginning,
+                    };
+                    floors.insert((topic.clone(), *partition), next.unwrap_or(0));
+                    if let Err(e) = tpl.set_partition_offset(topic, *partition, offset) {
+                        tracing::error!(error = %e, topic, partition, "cannot set the start offset");
+                    }
+                }
+                if let Ok(mut f) = self.floors.lock() {
+                    *f = floors;
+                }
+                tracing::info!(
+                    partitions = assigned.len(),
+                    from_postgres = stored.len(),
+                    "partitions assigned; starting from the offsets stored in Postgres"
+                );
+                if let Ok(mut a) = self.assignment.lock() {
+                    *a = (assigned.len(), Instant::now());
+                }
+                if let Err(e) = consumer.assign(tpl) {
+                    tracing::error!(error = %e, "assign failed");
+                }
+            }
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                tracing::info!(partitions = tpl.count(), "partitions revoked");
+                if let Ok(mut a) = self.assignment.lock() {
+                    *a = (0, Instant::now());
+                }
+                if let Err(e) = consumer.unassign() {
+                    tracing::error!(error = %e, "unassign failed");
+                }
+            }
+            other => {
+                tracing::error!(error = ?other, "rebalance error");
+                let _ = consumer.unassign();
+            }
+        }
+    }
+}
+
+/// Totals of a consumer run.
+#[derive(Debug, Default, Clone)]
+pub struct RunReport {
+    pub batches: u64,
+    pub messages: u64,
+    pub rows_written: u64,
+    pub rejected: u64,
+}
+
+fn owned(m: &rdkafka::message::BorrowedMessage<'_>) -> RawMessage {
+    RawMessage {
+        topic: m.topic().to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
+        key: m.key().map(<[u8]>::to_vec),
+        payload: m.payload().map(<[u8]>::to_vec),
+    }
+}
+
+/// Consumes every event topic of `kafka.topic_prefix` in group `kafka.group()`
+/// until `shutdown` turns true (after committing the batch in flight) or, with
+/// `until_idle`, until no message arrived for that long.
+pub async fn run_until_stopped(
+    kafka: KafkaSettings,
+    pool: Pool,
+    settings: ConsumerSettings,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunReport> {
+    let handle = Handle::current();
+    tokio::task::spawn_blocking(move || run_blocking(handle, kafka, pool, settings, shutdown))
+        .await
+        .map_err(|e| Error::DeadLetter(format!("consumer thread panicked: {e}")))?
+}
+
+fn run_blocking(
+    handle: Handle,
+    kafka: KafkaSettings,
+    pool: Pool,
+    settings: ConsumerSettings,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunReport> {
+    let loader = Loader::new(&kafka, pool.clone(), shutdown.clone())?;
+    let ctx = OffsetsContext {
+        handle: handle.clone(),
+        pool,
+        group: kafka.group(),
+        assignment: Mutex::new((0, Instant::now())),
+        floors: Mutex::new(HashMap::new()),
+    };
+    let consumer: BaseConsumer<OffsetsContext> = kafka::client_config(&kafka)
+        .set("group.id", kafka.group())
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("max.poll.interval.ms", "600000")
+        .set("fetch.wait.max.ms", "100")
+        .create_with_context(ctx)?;
+    let topics: Vec<String> = Topic::EVENTS
+        .iter()
+        .map(|t| t.name(&kafka.topic_prefix))
+        .collect();
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&refs)?;
+    tracing::info!(group = %kafka.group(), topics = topics.len(), "consumer started");
+
+    let mut report = RunReport::default();
+    let mut last_message = Instant::now();
+    let mut last_log = Instant::now();
+    let mut since_log = 0u64;
+    let wait = Duration::from_millis(settings.batch_wait_ms);
+    while !*shutdown.borrow() {
+        let first = match consumer.poll(Duration::from_millis(250)) {
+            Some(Ok(m)) if below_floor(&consumer, &m) => continue,
+            Some(Ok(m)) => owned(&m),
+            Some(Err(e)) => {
+                log_poll_error(&e);
+                continue;
+            }
+            None => {
+                // idle time counts only while partitions are held, so a slow group
+                // join (a killed member's session expiring) is not mistaken for idleness
+                let (held, since) = consumer
+                    .context()
+                    .assignment
+                    .lock()
+                    .map_or((0, Instant::now()), |a| *a);
+                let quiet = last_message.elapsed().min(since.elapsed());
+                if held > 0
+                    && settings
+                        .until_idle
+                        .is_some_and(|s| quiet >= Duration::from_secs(s))
+                {
+                    tracing::info!(idle_secs = settings.until_idle, "no new message; stopping");
+                    break;
+                }
+                continue;
+            }
+        };
+        let mut messages = vec![first];
+        let deadline = Instant::now() + wait;
+        while messages.len() < settings.batch_size {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match consumer.poll(left) {
+                Some(Ok(m)) if below_floor(&consumer, &m) => {}
+                Some(Ok(m)) => messages.push(owned(&m)),
+                Some(Err(e)) => {
+                    log_poll_error(&e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        last_message = Instant::now();
+        let r = match handle.block_on(process_batch(&loader, &messages)) {
+            Ok(r) => r,
+            Err(Error::Stopped) => break,
+            Err(e) => return Err(e),
+        };
+        report.batches += 1;
+        report.messages += r.messages as u64;
+        report.rows_written += r.rows_written();
+        report.rejected += r.rejected as u64;
+        since_log += r.messages as u64;
+        commit_informative(&consumer, &messages);
+        if last_log.elapsed() >= Duration::from_secs(5) {
+            let rate = since_log as f64 / last_log.elapsed().as_secs_f64();
+            tracing::info!(
+                messages = report.messages,
+                rejected = report.rejected,
+                rate = rate as u64,
+                "loading"
+            );
+            last_log = Instant::now();
+            since_log = 0;
+        }
+    }
+    tracing::info!(
+        batches = report.batches,
+        messages = report.messages,
+        rows = report.rows_written,
+        rejected = report.rejected,
+        "consumer stopped"
+    );
+    Ok(report)
+}
+
+/// True for a message before the stored offset of its partition (already loaded).
+fn below_floor(
+    consumer: &BaseConsumer<OffsetsContext>,
+    m: &rdkafka::message::BorrowedMessage<'_>,
+) -> bool {
+    consumer.context().floors.lock().is_ok_and(|f| {
+        f.get(&(m.topic().to_string(), m.partition()))
+            .is_some_and(|floor| m.offset() < *floor)
+    })
+}
+
+fn log_poll_error(e: &KafkaError) {
+    tracing::warn!(error = %e, "broker error while polling; librdkafka reconnects by itself");
+}
+
+/// Commits the batch's offsets to Kafka too, for lag dashboards only.
+fn commit_informative(consumer: &BaseConsumer<OffsetsContext>, messages: &[RawMessage]) {
+    let mut tpl = TopicPartitionList::new();
+    let mut next: std::collections::BTreeMap<(&str, i32), i64> = Default::default();
+    for m in messages {
+        let e = next.entry((m.topic.as_str(), m.partition)).or_insert(0);
+        *e = (*e).max(m.offset + 1);
+    }
+    for ((t, p), o) in next {
+        let _ = tpl.add_partition_offset(t, p, Offset::Offset(o));
+    }
+    if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
+        tracing::debug!(error = %e, "informative kafka commit failed");
+    }
+}

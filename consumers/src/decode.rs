@@ -1,0 +1,222 @@
+//! From raw messages to a decoded batch: typed events per topic, poison messages
+//! set aside with their reason, and keys deduplicated within the batch (the
+//! newest `(updated_at, event_id)` wins, as in the upserts).
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
+
+use globalcart_schemas::events::Event;
+use globalcart_schemas::{
+    decode, ClickEvent, CustomerEvent, OrderEvent, PaymentEvent, ProductEvent, ReturnEvent,
+    ShipmentEvent, Topic,
+};
+
+/// A message as read from the broker, owned so batches outlive the poll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMessage {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<Vec<u8>>,
+    pub payload: Option<Vec<u8>>,
+}
+
+/// A message that cannot be loaded, and why.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub message: RawMessage,
+    pub reason: String,
+}
+
+/// Events keyed by entity, keeping the newest version.
+#[derive(Debug)]
+pub struct Latest<K, E> {
+    map: HashMap<K, E>,
+}
+
+impl<K: Hash + Eq, E: Event> Default for Latest<K, E> {
+    fn default() -> Self {
+        Latest {
+            map: HashMap::new(),
+        }
+    }
+}
+
+impl<K: Hash + Eq + Ord + Copy, E: Event> Latest<K, E> {
+    /// Keeps `event` if it is newer than what the batch already holds for `key`.
+    pub fn offer(&mut self, key: K, event: E) {
+        use std::collections::hash_map::Entry;
+        match self.map.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(event);
+            }
+            Entry::Occupied(mut o) => {
+                let held = o.get();
+                if (event.updated_at(), event.event_id()) > (held.updated_at(), held.event_id()) {
+                    o.insert(event);
+                }
+            }
+        }
+    }
+
+    /// The events, newest per key, in key order (a stable lock order for upserts).
+    pub fn into_sorted(self) -> Vec<E> {
+        let mut v: Vec<(K, E)> = self.map.into_iter().collect();
+        v.sort_by_key(|(k, _)| *k);
+        v.into_iter().map(|(_, e)| e).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// A decoded batch, ready to load: the newest event per key, sorted by key.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub customers: Vec<CustomerEvent>,
+    pub products: Vec<ProductEvent>,
+    pub orders: Vec<OrderEvent>,
+    pub payments: Vec<PaymentEvent>,
+    pub shipments: Vec<ShipmentEvent>,
+    pub returns: Vec<ReturnEvent>,
+    pub clicks: Vec<ClickEvent>,
+    pub rejects: Vec<Reject>,
+    /// Next offset per (topic, partition).
+    pub next_offsets: BTreeMap<(String, i32), i64>,
+    /// Per source: (greatest event time, messages).
+    pub watermarks: BTreeMap<Topic, (i64, i64)>,
+    /// Messages in the batch.
+    pub messages: usize,
+}
+
+#[derive(Default)]
+struct Builder {
+    customers: Latest<i64, CustomerEvent>,
+    products: Latest<i64, ProductEvent>,
+    orders: Latest<i64, OrderEvent>,
+    payments: Latest<i64, PaymentEvent>,
+    shipments: Latest<i64, ShipmentEvent>,
+    returns: Latest<i64, ReturnEvent>,
+    clicks: Latest<u128, ClickEvent>,
+    watermarks: BTreeMap<Topic, (i64, i64)>,
+}
+
+fn decode_into<E: Event>(
+    bytes: &[u8],
+    watermarks: &mut BTreeMap<Topic, (i64, i64)>,
+) -> Result<E, String> {
+    let event: E = decode(bytes).map_err(|e| format!("undecodable: {e}"))?;
+    event
+        .validate()
+        .map_err(|e| format!("invalid {}: {e}", E::TOPIC))?;
+    let w = watermarks.entry(E::TOPIC).or_insert((i64::MIN, 0));
+    w.0 = w.0.max(event.event_time());
+    w.1 += 1;
+    Ok(event)
+}
+
+fn uuid_key(event_id: &str) -> Result<u128, String> {
+    uuid::Uuid::parse_str(event_id)
+        .map(|u| u.as_u128())
+        .map_err(|e| format!("invalid event_id {event_id:?}: {e}"))
+}
+
+impl Batch {
+    /// Decodes `messages` read from topics under `prefix`.
+    pub fn decode(prefix: &str, messages: &[RawMessage]) -> Batch {
+        let mut b = Builder::default();
+        let mut next_offsets: BTreeMap<(String, i32), i64> = BTreeMap::new();
+        let mut rejects = Vec::new();
+        for m in messages {
+            let next = next_offsets
+                .entry((m.topic.clone(), m.partition))
+                .or_insert(0);
+            *next = (*next).max(m.offset + 1);
+            if let Err(reason) = b.accept(prefix, m) {
+                rejects.push(Reject {
+                    message: m.clone(),
+                    reason,
+                });
+            }
+        }
+        Batch {
+            customers: b.customers.into_sorted(),
+            products: b.products.into_sorted(),
+            orders: b.orders.into_sorted(),
+            payments: b.payments.into_sorted(),
+            shipments: b.shipments.into_sorted(),
+            returns: b.returns.into_sorted(),
+            clicks: b.clicks.into_sorted(),
+            rejects,
+            next_offsets,
+            watermarks: b.watermarks,
+            messages: messages.len(),
+        }
+    }
+
+    /// A batch that loads nothing but rejects `messages` with `reason` (used when
+    /// the database refuses a message the decoder accepted).
+    pub fn rejecting(messages: &[RawMessage], reason: &str) -> Batch {
+        let mut b = Batch::decode("", &[]);
+        for m in messages {
+            let next = b
+                .next_offsets
+                .entry((m.topic.clone(), m.partition))
+                .or_insert(0);
+            *next = (*next).max(m.offset + 1);
+            b.rejects.push(Reject {
+                message: m.clone(),
+                reason: reason.to_string(),
+            });
+        }
+        b.messages = messages.len();
+        b
+    }
+}
+
+impl Builder {
+    fn accept(&mut self, prefix: &str, m: &RawMessage) -> Result<(), String> {
+        let topic = Topic::from_name(prefix, &m.topic)
+            .ok_or_else(|| format!("topic {} is not one of ours", m.topic))?;
+        let bytes = m.payload.as_deref().ok_or("empty message (no payload)")?;
+        let w = &mut self.watermarks;
+        match topic {
+            Topic::Customers => {
+                let e: CustomerEvent = decode_into(bytes, w)?;
+                self.customers.offer(e.customer_id, e);
+            }
+            Topic::Products => {
+                let e: ProductEvent = decode_into(bytes, w)?;
+                self.products.offer(e.product_id, e);
+            }
+            Topic::Orders => {
+                let e: OrderEvent = decode_into(bytes, w)?;
+                self.orders.offer(e.order_id, e);
+            }
+            Topic::Payments => {
+                let e: PaymentEvent = decode_into(bytes, w)?;
+                self.payments.offer(e.payment_id, e);
+            }
+            Topic::Shipments => {
+                let e: ShipmentEvent = decode_into(bytes, w)?;
+                self.shipments.offer(e.shipment_id, e);
+            }
+            Topic::Returns => {
+                let e: ReturnEvent = decode_into(bytes, w)?;
+                self.returns.offer(e.return_id, e);
+            }
+            Topic::Clickstream => {
+                let e: ClickEvent = decode_into(bytes, w)?;
+                let key = uuid_key(&e.event_id)?;
+                self.clicks.offer(key, e);
+            }
+            Topic::DeadLetter => return Err("the dead-letter topic is not loaded".into()),
+        }
+        Ok(())
+    }
+}

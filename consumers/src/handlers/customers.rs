@@ -1,0 +1,59 @@
+//! customers → dim_geo and dim_customer.
+
+use globalcart_schemas::CustomerEvent;
+
+use super::{ts, uuid, Counts};
+use crate::error::Result;
+use crate::query::{query, upsert};
+
+pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+    client: &C,
+    events: &[CustomerEvent],
+) -> Result<Counts> {
+    if events.is_empty() {
+        return Ok(Counts::default());
+    }
+    // geographies: the newest version of each geo in the batch
+    let mut geos: std::collections::BTreeMap<i64, &CustomerEvent> = Default::default();
+    for e in events {
+        let held = geos.entry(e.geo_id).or_insert(e);
+        if (e.updated_at, &e.event_id) > (held.updated_at, &held.event_id) {
+            *held = e;
+        }
+    }
+    let g: Vec<&CustomerEvent> = geos.into_values().collect();
+    upsert(
+        client,
+        query!("dim_geo_upsert"),
+        &[
+            &g.iter().map(|e| e.geo_id).collect::<Vec<_>>(),
+            &g.iter().map(|e| e.country.as_str()).collect::<Vec<_>>(),
+            &g.iter().map(|e| e.region.as_str()).collect::<Vec<_>>(),
+            &g.iter().map(|e| e.city.as_str()).collect::<Vec<_>>(),
+            &g.iter().map(|e| e.currency.as_str()).collect::<Vec<_>>(),
+            &g.iter().map(|e| uuid(&e.event_id)).collect::<Vec<_>>(),
+            &g.iter().map(|e| ts(e.updated_at)).collect::<Vec<_>>(),
+        ],
+    )
+    .await?;
+    let r = upsert(
+        client,
+        query!("dim_customer_upsert"),
+        &[
+            &events.iter().map(|e| e.customer_id).collect::<Vec<_>>(),
+            &events
+                .iter()
+                .map(|e| ts(e.customer_created_at))
+                .collect::<Vec<_>>(),
+            &events.iter().map(|e| e.geo_id).collect::<Vec<_>>(),
+            &events
+                .iter()
+                .map(|e| e.acquisition_channel.as_str())
+                .collect::<Vec<_>>(),
+            &events.iter().map(|e| uuid(&e.event_id)).collect::<Vec<_>>(),
+            &events.iter().map(|e| ts(e.updated_at)).collect::<Vec<_>>(),
+        ],
+    )
+    .await?;
+    Ok(Counts::of(events.len(), r))
+}

@@ -1,0 +1,146 @@
+//! One transaction per batch: every table's upsert, the rejects, the partition
+//! offsets and the watermarks commit together or not at all.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use deadpool_postgres::Pool;
+use globalcart_schemas::Topic;
+
+use crate::decode::Batch;
+use crate::error::Result;
+use crate::handlers::{self, ts, Counts};
+use crate::query::{query, query_rows};
+
+/// What a batch did to each source topic's tables.
+#[derive(Debug, Default, Clone)]
+pub struct LoadReport {
+    pub counts: BTreeMap<Topic, Counts>,
+    pub rejected: usize,
+    pub messages: usize,
+}
+
+impl LoadReport {
+    /// Rows inserted or updated, all tables.
+    pub fn rows_written(&self) -> u64 {
+        self.counts.values().map(|c| c.inserted + c.updated).sum()
+    }
+}
+
+fn days(batch: &Batch) -> Vec<NaiveDate> {
+    let mut d: Vec<NaiveDate> = Vec::new();
+    let mut push = |micros: i64| d.push(ts(micros).date_naive());
+    batch.orders.iter().for_each(|e| push(e.order_ts));
+    batch.returns.iter().for_each(|e| push(e.return_ts));
+    batch.clicks.iter().for_each(|e| push(e.event_time));
+    batch
+        .shipments
+        .iter()
+        .filter_map(|e| e.shipped_ts)
+        .for_each(&mut push);
+    batch.shipments.iter().for_each(|e| {
+        d.push(handlers::date(e.promised_delivery_dt));
+        if let Some(x) = e.delivered_dt {
+            d.push(handlers::date(x));
+        }
+    });
+    d.sort_unstable();
+    d.dedup();
+    d
+}
+
+/// Loads `batch` for consumer group `group` in one transaction.
+pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut report = LoadReport {
+        rejected: batch.rejects.len(),
+        messages: batch.messages,
+        ..LoadReport::default()
+    };
+    let dates = days(batch);
+    if !dates.is_empty() {
+        query_rows(&tx, query!("dim_date_ensure"), &[&dates]).await?;
+    }
+    let c = &mut report.counts;
+    c.insert(
+        Topic::Customers,
+        handlers::customers::load(&tx, &batch.customers).await?,
+    );
+    c.insert(
+        Topic::Products,
+        handlers::products::load(&tx, &batch.products).await?,
+    );
+    c.insert(
+        Topic::Orders,
+        handlers::orders::load(&tx, &batch.orders).await?,
+    );
+    c.insert(
+        Topic::Payments,
+        handlers::payments::load(&tx, &batch.payments).await?,
+    );
+    c.insert(
+        Topic::Shipments,
+        handlers::shipments::load(&tx, &batch.shipments).await?,
+    );
+    c.insert(
+        Topic::Returns,
+        handlers::returns::load(&tx, &batch.returns).await?,
+    );
+    c.insert(
+        Topic::Clickstream,
+        handlers::clickstream::load(&tx, &batch.clicks).await?,
+    );
+
+    if !batch.rejects.is_empty() {
+        let r = &batch.rejects;
+        query_rows(
+            &tx,
+            query!("etl_ingest_rejects_insert"),
+            &[
+                &r.iter()
+                    .map(|x| x.message.topic.as_str())
+                    .collect::<Vec<_>>(),
+                &r.iter().map(|x| x.message.partition).collect::<Vec<_>>(),
+                &r.iter().map(|x| x.message.offset).collect::<Vec<_>>(),
+                &r.iter()
+                    .map(|x| x.message.key.as_deref())
+                    .collect::<Vec<_>>(),
+                &r.iter()
+                    .map(|x| x.message.payload.as_deref())
+                    .collect::<Vec<_>>(),
+                &r.iter().map(|x| x.reason.as_str()).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
+    if !batch.next_offsets.is_empty() {
+        let o = &batch.next_offsets;
+        query_rows(
+            &tx,
+            query!("etl_consumer_offsets_upsert"),
+            &[
+                &group,
+                &o.keys().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+                &o.keys().map(|(_, p)| *p).collect::<Vec<_>>(),
+                &o.values().copied().collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
+    if !batch.watermarks.is_empty() {
+        let w = &batch.watermarks;
+        query_rows(
+            &tx,
+            query!("etl_watermarks_upsert"),
+            &[
+                &w.keys().map(|t| t.base()).collect::<Vec<_>>(),
+                &w.values().map(|(t, _)| ts(*t)).collect::<Vec<_>>(),
+                &w.values().map(|(_, n)| *n).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}

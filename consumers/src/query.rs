@@ -1,0 +1,61 @@
+//! The SQL statements of `sql/queries/`, one per file, and the helper that runs
+//! them as prepared statements (cached per connection).
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
+
+use crate::error::Result;
+
+/// One statement, named after its file.
+#[derive(Debug, Clone, Copy)]
+pub struct Query {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+macro_rules! query {
+    ($name:literal) => {
+        $crate::query::Query {
+            name: $name,
+            sql: include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../sql/queries/",
+                $name,
+                ".sql"
+            )),
+        }
+    };
+}
+pub(crate) use query;
+
+/// Runs `q` and returns its rows, logging slow statements by file name.
+pub async fn query_rows<C: deadpool_postgres::GenericClient + Sync>(
+    client: &C,
+    q: Query,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<Vec<Row>> {
+    let started = std::time::Instant::now();
+    let stmt = client.prepare_cached(q.sql).await?;
+    let rows = client.query(&stmt, params).await;
+    let elapsed = started.elapsed();
+    if elapsed.as_millis() > 2000 {
+        tracing::warn!(
+            query = q.name,
+            ms = elapsed.as_millis() as u64,
+            "slow query"
+        );
+    }
+    Ok(rows?)
+}
+
+/// Runs an upsert that returns `(inserted, updated)` counts.
+pub async fn upsert<C: deadpool_postgres::GenericClient + Sync>(
+    client: &C,
+    q: Query,
+    params: &[&(dyn ToSql + Sync)],
+) -> Result<(u64, u64)> {
+    let rows = query_rows(client, q, params).await?;
+    let row = rows.first();
+    let get = |i: usize| row.map_or(0, |r| r.get::<_, i64>(i)) as u64;
+    Ok((get(0), get(1)))
+}

@@ -1,0 +1,1 @@
+select globalcart.ensure_dim_date($1::date[])

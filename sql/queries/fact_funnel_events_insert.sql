@@ -1,0 +1,12 @@
+with ins as (
+    insert into globalcart.fact_funnel_events
+        (event_id, event_ts, session_id, customer_id, product_id, order_id, stage, channel,
+         device, failure_reason)
+    select e, ts, s, c, p, o, st::globalcart.funnel_stage, ch, dv, fr
+    from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::bigint[],
+                $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
+         as u(e, ts, s, c, p, o, st, ch, dv, fr)
+    on conflict (event_id) do nothing
+    returning true
+)
+select count(*), 0::bigint from ins
