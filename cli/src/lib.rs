@@ -41,6 +41,8 @@ pub enum Command {
     Serve(commands::serve::ServeArgs),
     /// Rerunnable benchmarks.
     Bench(commands::bench::BenchArgs),
+    /// Inspect the dead-letter topic.
+    Dlq(commands::dlq::DlqArgs),
 }
 
 /// Runs the parsed command.
@@ -53,5 +55,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Up(a) => commands::up::run(&cli.pg, &cli.kafka, a).await,
         Command::Serve(a) => commands::serve::run(&cli.pg, &cli.kafka, a).await,
         Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,
+        Command::Dlq(a) => commands::dlq::run(&cli.kafka, a).await,
     }
 }

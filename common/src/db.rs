@@ -32,6 +32,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(2, "002_reference_data.sql"),
     migration!(3, "003_etl.sql"),
     migration!(4, "004_audit.sql"),
+    migration!(5, "005_kpi_views.sql"),
+    migration!(6, "006_kpi_snapshots.sql"),
 ];
 
 /// Parses a database URL.

@@ -89,16 +89,19 @@ pub fn list_topics(settings: &KafkaSettings, prefix: Option<&str>) -> Result<Vec
     Ok(out)
 }
 
-/// The number of messages held in a topic (sum over partitions of high − low watermark).
-pub fn topic_message_count(settings: &KafkaSettings, topic: &str) -> Result<i64> {
+/// Whether a topic holds no message at all (every partition's high watermark
+/// equals its low one). Only emptiness is reliable: Tansu 0.6 reports the base
+/// offset of the last record batch + 1 as the high watermark, not a record count.
+pub fn topic_is_empty(settings: &KafkaSettings, topic: &str) -> Result<bool> {
     let consumer: BaseConsumer = client_config(settings).create()?;
     let md = consumer.fetch_metadata(Some(topic), Duration::from_secs(10))?;
-    let mut total = 0;
     for t in md.topics() {
         for p in t.partitions() {
             let (lo, hi) = consumer.fetch_watermarks(topic, p.id(), Duration::from_secs(10))?;
-            total += (hi - lo).max(0);
+            if hi > lo {
+                return Ok(false);
+            }
         }
     }
-    Ok(total)
+    Ok(true)
 }

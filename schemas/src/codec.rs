@@ -162,3 +162,21 @@ pub fn encode_dead_letter(dl: &crate::events::DeadLetter) -> Result<Vec<u8>> {
     apache_avro::write_avro_datum_ref(&schema, dl, &mut out)?;
     Ok(out)
 }
+
+/// Decodes a dead-letter record.
+pub fn decode_dead_letter(bytes: &[u8]) -> Result<crate::events::DeadLetter> {
+    if bytes.len() < HEADER_LEN {
+        return Err(Error::TooShort(bytes.len()));
+    }
+    if bytes[..2] != MARKER {
+        return Err(Error::BadMarker(bytes[0], bytes[1]));
+    }
+    let schema = Schema::parse_str(crate::events::DEAD_LETTER_SCHEMA)?;
+    let fp = u64::from_le_bytes(bytes[2..HEADER_LEN].try_into().expect("8 bytes"));
+    if fp != fingerprint(&schema) {
+        return Err(Error::UnknownSchema(fp));
+    }
+    let mut body = &bytes[HEADER_LEN..];
+    let value = from_avro_datum(&schema, &mut body, None)?;
+    Ok(from_value(&value)?)
+}

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod consume;
+pub mod dlq;
 pub mod migrate;
 pub mod produce;
 pub mod serve;

@@ -49,13 +49,9 @@ async fn producer(
     let faults = Faults::default();
     let orders = Topic::Orders.name(&kafka.topic_prefix);
     let k = kafka.clone();
-    let held =
-        tokio::task::spawn_blocking(move || kafka::topic_message_count(&k, &orders)).await??;
-    let live = if held > 0 {
-        tracing::info!(
-            messages = held,
-            "the topics already hold a history; streaming live events only"
-        );
+    let empty = tokio::task::spawn_blocking(move || kafka::topic_is_empty(&k, &orders)).await??;
+    let live = if !empty {
+        tracing::info!("the topics already hold a history; streaming live events only");
         generator::live(&cfg, rate, speedup, chrono::Utc::now().timestamp_micros())
     } else {
         let k = kafka.clone();
