@@ -4,11 +4,13 @@
 //! - [`settings`]: the Postgres and Kafka settings every command shares (clap + env).
 //! - [`db`]: connection pools, database creation and the migration runner.
 //! - [`kafka`]: client configuration and topic administration.
+//! - [`metrics`]: every Prometheus metric of the process, in one registry.
 //! - [`error`]: the crate's `Error`.
 
 pub mod db;
 pub mod error;
 pub mod kafka;
+pub mod metrics;
 pub mod settings;
 
 pub use error::{Error, Result};

@@ -310,6 +310,7 @@ fn run_blocking(
     let mut report = RunReport::default();
     let mut last_message = Instant::now();
     let mut last_log = Instant::now();
+    let mut last_lag = Instant::now();
     let mut since_log = 0u64;
     let wait = Duration::from_millis(settings.batch_wait_ms);
     while !*shutdown.borrow() {
@@ -369,6 +370,10 @@ fn run_blocking(
         report.rejected += r.rejected as u64;
         since_log += r.messages as u64;
         commit_informative(&consumer, &messages);
+        if last_lag.elapsed() >= Duration::from_secs(10) {
+            record_lag(&consumer);
+            last_lag = Instant::now();
+        }
         if last_log.elapsed() >= Duration::from_secs(5) {
             let rate = since_log as f64 / last_log.elapsed().as_secs_f64();
             tracing::info!(
@@ -400,6 +405,28 @@ fn below_floor(
         f.get(&(m.topic().to_string(), m.partition()))
             .is_some_and(|floor| m.offset() < *floor)
     })
+}
+
+/// Sets the lag gauge of every assigned partition: high watermark − position.
+/// (On Tansu 0.6 the high watermark is the last record batch's base offset + 1, so
+/// the lag reads low by up to one batch.)
+fn record_lag(consumer: &BaseConsumer<OffsetsContext>) {
+    let Ok(positions) = consumer.position() else {
+        return;
+    };
+    for e in positions.elements() {
+        let Offset::Offset(pos) = e.offset() else {
+            continue;
+        };
+        if let Ok((_, hi)) =
+            consumer.fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(2))
+        {
+            let base = e.topic().rsplit('.').next().unwrap_or("unknown");
+            globalcart_common::metrics::CONSUMER_LAG
+                .with_label_values(&[base, &e.partition().to_string()])
+                .set((hi - pos).max(0));
+        }
+    }
 }
 
 fn log_poll_error(e: &KafkaError) {

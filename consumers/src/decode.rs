@@ -32,12 +32,18 @@ pub struct Reject {
 #[derive(Debug)]
 pub struct Latest<K, E> {
     map: HashMap<K, E>,
+    /// Events dropped because the batch held the very same event.
+    pub duplicates: u64,
+    /// Events dropped because the batch held a newer version.
+    pub stale: u64,
 }
 
 impl<K: Hash + Eq, E: Event> Default for Latest<K, E> {
     fn default() -> Self {
         Latest {
             map: HashMap::new(),
+            duplicates: 0,
+            stale: 0,
         }
     }
 }
@@ -52,8 +58,14 @@ impl<K: Hash + Eq + Ord + Copy, E: Event> Latest<K, E> {
             }
             Entry::Occupied(mut o) => {
                 let held = o.get();
-                if (event.updated_at(), event.event_id()) > (held.updated_at(), held.event_id()) {
-                    o.insert(event);
+                if held.event_id() == event.event_id() {
+                    self.duplicates += 1;
+                } else {
+                    self.stale += 1;
+                    if (event.updated_at(), event.event_id()) > (held.updated_at(), held.event_id())
+                    {
+                        o.insert(event);
+                    }
                 }
             }
         }
@@ -61,9 +73,15 @@ impl<K: Hash + Eq + Ord + Copy, E: Event> Latest<K, E> {
 
     /// The events, newest per key, in key order (a stable lock order for upserts).
     pub fn into_sorted(self) -> Vec<E> {
+        self.into_parts().0
+    }
+
+    /// The sorted events and the `(duplicates, stale)` dropped on the way.
+    pub fn into_parts(self) -> (Vec<E>, (u64, u64)) {
+        let dropped = (self.duplicates, self.stale);
         let mut v: Vec<(K, E)> = self.map.into_iter().collect();
         v.sort_by_key(|(k, _)| *k);
-        v.into_iter().map(|(_, e)| e).collect()
+        (v.into_iter().map(|(_, e)| e).collect(), dropped)
     }
 
     pub fn len(&self) -> usize {
@@ -90,6 +108,8 @@ pub struct Batch {
     pub next_offsets: BTreeMap<(String, i32), i64>,
     /// Per source: (greatest event time, messages).
     pub watermarks: BTreeMap<Topic, (i64, i64)>,
+    /// Per source: events dropped within the batch as (duplicates, stale).
+    pub superseded: BTreeMap<Topic, (u64, u64)>,
     /// Messages in the batch.
     pub messages: usize,
 }
@@ -144,17 +164,33 @@ impl Batch {
                 });
             }
         }
+        let mut superseded = BTreeMap::new();
+        let (customers, d) = b.customers.into_parts();
+        superseded.insert(Topic::Customers, d);
+        let (products, d) = b.products.into_parts();
+        superseded.insert(Topic::Products, d);
+        let (orders, d) = b.orders.into_parts();
+        superseded.insert(Topic::Orders, d);
+        let (payments, d) = b.payments.into_parts();
+        superseded.insert(Topic::Payments, d);
+        let (shipments, d) = b.shipments.into_parts();
+        superseded.insert(Topic::Shipments, d);
+        let (returns, d) = b.returns.into_parts();
+        superseded.insert(Topic::Returns, d);
+        let (clicks, d) = b.clicks.into_parts();
+        superseded.insert(Topic::Clickstream, d);
         Batch {
-            customers: b.customers.into_sorted(),
-            products: b.products.into_sorted(),
-            orders: b.orders.into_sorted(),
-            payments: b.payments.into_sorted(),
-            shipments: b.shipments.into_sorted(),
-            returns: b.returns.into_sorted(),
-            clicks: b.clicks.into_sorted(),
+            customers,
+            products,
+            orders,
+            payments,
+            shipments,
+            returns,
+            clicks,
             rejects,
             next_offsets,
             watermarks: b.watermarks,
+            superseded,
             messages: messages.len(),
         }
     }

@@ -23,8 +23,74 @@ pub struct LoadReport {
 impl LoadReport {
     /// Rows inserted or updated, all tables.
     pub fn rows_written(&self) -> u64 {
-        self.counts.values().map(|c| c.inserted + c.updated).sum()
+        self.counts.values().map(Counts::rows_written).sum()
     }
+}
+
+/// Records the batch's outcomes: events by topic and outcome, dead letters, batch
+/// size, commit latency and the age of each loaded event at commit.
+fn record_metrics(batch: &Batch, report: &LoadReport, commit_secs: f64) {
+    use globalcart_common::metrics::*;
+    for (topic, c) in &report.counts {
+        let (dup, stale) = batch.superseded.get(topic).copied().unwrap_or_default();
+        let t = topic.base();
+        for (outcome, n) in [
+            ("loaded", c.inserted + c.updated),
+            ("duplicate", c.duplicates + dup),
+            ("stale", c.stale + stale),
+        ] {
+            if n > 0 {
+                EVENTS_CONSUMED.with_label_values(&[t, outcome]).inc_by(n);
+            }
+        }
+    }
+    for r in &batch.rejects {
+        let t = r.message.topic.rsplit('.').next().unwrap_or("unknown");
+        let t = Topic::from_base(t).map_or("unknown", Topic::base);
+        EVENTS_CONSUMED.with_label_values(&[t, "rejected"]).inc();
+        DEAD_LETTERS.with_label_values(&[t]).inc();
+    }
+    BATCH_MESSAGES
+        .with_label_values::<&str>(&[])
+        .observe(batch.messages as f64);
+    BATCH_COMMIT_SECONDS
+        .with_label_values::<&str>(&[])
+        .observe(commit_secs);
+    let now = chrono::Utc::now().timestamp_micros();
+    let age = |topic: Topic, times: &mut dyn Iterator<Item = i64>| {
+        let h = EVENT_AGE_SECONDS.with_label_values(&[topic.base()]);
+        for t in times {
+            h.observe((now - t).max(0) as f64 / 1e6);
+        }
+    };
+    age(
+        Topic::Customers,
+        &mut batch.customers.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Products,
+        &mut batch.products.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Orders,
+        &mut batch.orders.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Payments,
+        &mut batch.payments.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Shipments,
+        &mut batch.shipments.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Returns,
+        &mut batch.returns.iter().map(|e| e.event_time),
+    );
+    age(
+        Topic::Clickstream,
+        &mut batch.clicks.iter().map(|e| e.event_time),
+    );
 }
 
 fn days(batch: &Batch) -> Vec<NaiveDate> {
@@ -51,6 +117,7 @@ fn days(batch: &Batch) -> Vec<NaiveDate> {
 
 /// Loads `batch` for consumer group `group` in one transaction.
 pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport> {
+    let started = std::time::Instant::now();
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let mut report = LoadReport {
@@ -142,5 +209,6 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
         .await?;
     }
     tx.commit().await?;
+    record_metrics(batch, &report, started.elapsed().as_secs_f64());
     Ok(report)
 }

@@ -4,6 +4,8 @@
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Row;
 
+use globalcart_common::metrics::QUERY_SECONDS;
+
 use crate::error::Result;
 
 /// One statement, named after its file.
@@ -38,6 +40,9 @@ pub async fn query_rows<C: deadpool_postgres::GenericClient + Sync>(
     let stmt = client.prepare_cached(q.sql).await?;
     let rows = client.query(&stmt, params).await;
     let elapsed = started.elapsed();
+    QUERY_SECONDS
+        .with_label_values(&[q.name])
+        .observe(elapsed.as_secs_f64());
     if elapsed.as_millis() > 2000 {
         tracing::warn!(
             query = q.name,
@@ -48,14 +53,17 @@ pub async fn query_rows<C: deadpool_postgres::GenericClient + Sync>(
     Ok(rows?)
 }
 
-/// Runs an upsert that returns `(inserted, updated)` counts.
+/// Runs an upsert that returns `(inserted, updated[, duplicates])` counts.
 pub async fn upsert<C: deadpool_postgres::GenericClient + Sync>(
     client: &C,
     q: Query,
     params: &[&(dyn ToSql + Sync)],
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, u64)> {
     let rows = query_rows(client, q, params).await?;
     let row = rows.first();
-    let get = |i: usize| row.map_or(0, |r| r.get::<_, i64>(i)) as u64;
-    Ok((get(0), get(1)))
+    let get = |i: usize| {
+        row.filter(|r| r.len() > i)
+            .map_or(0, |r| r.get::<_, i64>(i).max(0) as u64)
+    };
+    Ok((get(0), get(1), get(2)))
 }

@@ -26,17 +26,55 @@ pub struct DeliveryCounter {
 
 /// The producer's context: delivery reports land here.
 #[derive(Clone, Default)]
-pub struct Deliveries(pub Arc<DeliveryCounter>);
+pub struct Deliveries(pub Arc<DeliveryCounter>, Arc<Vec<TopicCounters>>);
+
+/// Per-topic delivery counters, resolved once (no label lookup per message).
+struct TopicCounters {
+    topic: String,
+    sent: prometheus::IntCounter,
+    failed: prometheus::IntCounter,
+}
+
+impl Deliveries {
+    fn for_topics(names: &[String]) -> Deliveries {
+        use globalcart_common::metrics::{PRODUCER_ERRORS, PRODUCER_MESSAGES};
+        let counters = names
+            .iter()
+            .map(|n| {
+                let base = n.rsplit('.').next().unwrap_or("unknown");
+                TopicCounters {
+                    topic: n.clone(),
+                    sent: PRODUCER_MESSAGES.with_label_values(&[base]),
+                    failed: PRODUCER_ERRORS.with_label_values(&[base]),
+                }
+            })
+            .collect();
+        Deliveries(Arc::default(), Arc::new(counters))
+    }
+
+    fn counters(&self, topic: &str) -> Option<&TopicCounters> {
+        self.1.iter().find(|c| c.topic == topic)
+    }
+}
 
 impl ClientContext for Deliveries {}
 
 impl ProducerContext for Deliveries {
     type DeliveryOpaque = ();
     fn delivery(&self, result: &DeliveryResult<'_>, _: ()) {
+        use rdkafka::Message;
         match result {
-            Ok(_) => self.0.delivered.fetch_add(1, Ordering::Relaxed),
-            Err((e, _)) => {
+            Ok(m) => {
+                if let Some(c) = self.counters(m.topic()) {
+                    c.sent.inc();
+                }
+                self.0.delivered.fetch_add(1, Ordering::Relaxed)
+            }
+            Err((e, m)) => {
                 tracing::error!(error = %e, "delivery failed");
+                if let Some(c) = self.counters(m.topic()) {
+                    c.failed.inc();
+                }
                 self.0.failed.fetch_add(1, Ordering::Relaxed)
             }
         };
@@ -78,7 +116,8 @@ pub struct Publisher {
 
 impl Publisher {
     pub fn new(settings: &KafkaSettings, faults: Faults) -> Result<Publisher> {
-        let deliveries = Deliveries::default();
+        let topics = Topic::EVENTS.map(|t| t.name(&settings.topic_prefix));
+        let deliveries = Deliveries::for_topics(&topics);
         let producer = kafka::client_config(settings)
             .set("linger.ms", "20")
             .set("batch.num.messages", "10000")
@@ -88,7 +127,6 @@ impl Publisher {
             .set("message.timeout.ms", "600000")
             .set("partitioner", "murmur2_random")
             .create_with_context(deliveries.clone())?;
-        let topics = Topic::EVENTS.map(|t| t.name(&settings.topic_prefix));
         Ok(Publisher {
             producer,
             deliveries,

@@ -9,4 +9,5 @@ with ins as (
     on conflict (event_id) do nothing
     returning true
 )
-select count(*), 0::bigint from ins
+-- inserted, updated (never: append-only), and skipped duplicates
+select count(*), 0::bigint, cardinality($1::uuid[]) - count(*) from ins

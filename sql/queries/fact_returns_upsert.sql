@@ -17,4 +17,9 @@ with up as (
     where (excluded.updated_at, excluded.event_id) > (t.updated_at, t.event_id)
     returning (xmax = 0) as inserted
 )
-select count(*) filter (where inserted), count(*) filter (where not inserted) from up
+-- inserted, updated, and skipped rows that were exact duplicates (same event
+-- already stored: this subquery sees the table as it was before the statement)
+select count(*) filter (where inserted), count(*) filter (where not inserted),
+       (select count(*) from unnest($1::bigint[], $11::uuid[]) as d(k, e)
+        join globalcart.fact_returns t on t.return_id = d.k and t.event_id = d.e)
+from up

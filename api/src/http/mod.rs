@@ -1,6 +1,7 @@
 //! The router, its state, and the server.
 
 mod health;
+mod metrics;
 
 use std::future::Future;
 
@@ -18,7 +19,12 @@ pub struct AppState {
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
-    Router::new().merge(health::router()).with_state(state)
+    globalcart_common::metrics::init();
+    Router::new()
+        .merge(health::router())
+        .merge(metrics::router())
+        .route_layer(axum::middleware::from_fn(metrics::track))
+        .with_state(state)
 }
 
 /// Serves the API on an already-bound `listener` until `shutdown` completes.

@@ -22,7 +22,7 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         }
     }
     let g: Vec<&CustomerEvent> = geos.into_values().collect();
-    upsert(
+    let geo = upsert(
         client,
         query!("dim_geo_upsert"),
         &[
@@ -55,5 +55,5 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    Ok(Counts::of(events.len(), r))
+    Ok(Counts::of(events.len(), r).with_companion(geo))
 }

@@ -14,28 +14,49 @@ pub mod shipments;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-/// Rows a handler wrote: inserted, updated, and skipped (stale or duplicate).
+/// What a handler did with its topic's events (one row of the topic's main table
+/// per event), plus the rows it wrote to companion tables (order lines, geos, FCs).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
     pub inserted: u64,
     pub updated: u64,
-    pub skipped: u64,
+    /// Not written: the same event was already stored.
+    pub duplicates: u64,
+    /// Not written: a newer version was already stored.
+    pub stale: u64,
+    /// Rows written to companion tables.
+    pub companion_rows: u64,
 }
 
 impl Counts {
-    /// Counts of an upsert of `offered` rows that returned `(inserted, updated)`.
-    pub fn of(offered: usize, (inserted, updated): (u64, u64)) -> Counts {
+    /// Counts of an upsert of `offered` rows that returned `(inserted, updated, duplicates)`.
+    pub fn of(offered: usize, (inserted, updated, duplicates): (u64, u64, u64)) -> Counts {
         Counts {
             inserted,
             updated,
-            skipped: (offered as u64).saturating_sub(inserted + updated),
+            duplicates,
+            stale: (offered as u64).saturating_sub(inserted + updated + duplicates),
+            companion_rows: 0,
         }
+    }
+
+    /// Adds the rows of a companion table's upsert.
+    pub fn with_companion(mut self, (inserted, updated, _): (u64, u64, u64)) -> Counts {
+        self.companion_rows += inserted + updated;
+        self
     }
 
     pub fn add(&mut self, other: Counts) {
         self.inserted += other.inserted;
         self.updated += other.updated;
-        self.skipped += other.skipped;
+        self.duplicates += other.duplicates;
+        self.stale += other.stale;
+        self.companion_rows += other.companion_rows;
+    }
+
+    /// Rows written, all tables.
+    pub fn rows_written(&self) -> u64 {
+        self.inserted + self.updated + self.companion_rows
     }
 }
 

@@ -36,7 +36,7 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    let mut counts = Counts::of(events.len(), r);
+    let counts = Counts::of(events.len(), r);
 
     let mut lines: Vec<(&OrderItem, &OrderEvent)> = events
         .iter()
@@ -70,6 +70,5 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    counts.add(Counts::of(lines.len(), r));
-    Ok(counts)
+    Ok(counts.with_companion(r))
 }

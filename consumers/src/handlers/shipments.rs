@@ -21,7 +21,7 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         }
     }
     let f: Vec<&ShipmentEvent> = fcs.into_values().collect();
-    upsert(
+    let fc = upsert(
         client,
         query!("dim_fc_upsert"),
         &[
@@ -69,5 +69,5 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    Ok(Counts::of(events.len(), r))
+    Ok(Counts::of(events.len(), r).with_companion(fc))
 }
