@@ -22,7 +22,7 @@ services: ## Postgres (127.0.0.1:5432) + Tansu demo broker (127.0.0.1:9092, sqli
 	$(SERVICES) postgres tansu broker-demo
 
 test-services: ## Postgres + Tansu test broker (127.0.0.1:9192, in-memory)
-	$(SERVICES) postgres tansu broker-test
+	$(SERVICES) postgres tansu broker-test prometheus
 
 build: ## release build of the globalcart binary
 	cargo build --release -p globalcart

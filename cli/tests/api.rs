@@ -12,6 +12,7 @@ async fn spawn_app(env: &TestEnv) -> String {
     let state = AppState {
         pool: db::pool(&env.database_url, 2).unwrap(),
         kafka: env.kafka.clone(),
+        kpis: Default::default(),
     };
     tokio::spawn(globalcart_api::serve(
         listener,

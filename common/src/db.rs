@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(4, "004_audit.sql"),
     migration!(5, "005_kpi_views.sql"),
     migration!(6, "006_kpi_snapshots.sql"),
+    migration!(7, "007_kpi_buckets.sql"),
 ];
 
 /// Parses a database URL.

@@ -115,6 +115,22 @@ fn days(batch: &Batch) -> Vec<NaiveDate> {
     d
 }
 
+/// The earliest time (Unix seconds) in the last 25 hours whose live KPIs the
+/// batch may change, if any: order, return and ship times, and for clicks the
+/// start of their session (up to two hours before the click).
+fn earliest_recent(batch: &Batch) -> Option<i64> {
+    let horizon = chrono::Utc::now().timestamp_micros() - 25 * 3600 * 1_000_000;
+    let session = 2 * 3600 * 1_000_000;
+    let times = batch
+        .orders
+        .iter()
+        .map(|e| e.order_ts)
+        .chain(batch.returns.iter().map(|e| e.return_ts))
+        .chain(batch.shipments.iter().filter_map(|e| e.shipped_ts))
+        .chain(batch.clicks.iter().map(|e| e.event_time - session));
+    times.filter(|t| *t >= horizon).min().map(|t| t / 1_000_000)
+}
+
 /// Loads `batch` for consumer group `group` in one transaction.
 pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport> {
     let started = std::time::Instant::now();
@@ -207,6 +223,9 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
             ],
         )
         .await?;
+    }
+    if let Some(minute) = earliest_recent(batch) {
+        query_rows(&tx, query!("kpi_notify"), &[&minute.to_string()]).await?;
     }
     tx.commit().await?;
     record_metrics(batch, &report, started.elapsed().as_secs_f64());

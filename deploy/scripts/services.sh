@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Local services for GlobalCart 360: PostgreSQL and the Tansu Kafka-compatible broker.
+# Local services for GlobalCart 360: PostgreSQL, the Tansu Kafka-compatible broker, Prometheus.
 #
 #   deploy/scripts/services.sh postgres      start PostgreSQL on 127.0.0.1:5432, create the database
 #   deploy/scripts/services.sh tansu         make sure the `tansu` binary is installed
 #   deploy/scripts/services.sh broker-demo   Tansu on 127.0.0.1:9092, sqlite storage in data/tansu/
 #   deploy/scripts/services.sh broker-test   Tansu on 127.0.0.1:9192, in-memory storage
+#   deploy/scripts/services.sh prometheus    make sure `prometheus` and `promtool` are installed (not started)
 #   deploy/scripts/services.sh stop          stop the brokers this script started
 #   deploy/scripts/services.sh status        show what is running
 #
@@ -106,6 +107,43 @@ cmd_postgres() {
   ensure_pg_trust
   ensure_database
   log "PostgreSQL ready at $PG_HOST:$PG_PORT (user postgres, trust auth; DATABASE_URL=$DATABASE_URL)"
+}
+
+# ---------------------------------------------------------------- Prometheus
+
+# Installs Debian's `prometheus` package (the server and promtool) when `prometheus` is
+# not on PATH. Only the binaries are wanted: the tests start their own server on a free
+# loopback port, so the package's service is neither started nor enabled.
+cmd_prometheus() {
+  if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then
+    log "prometheus binary: $(command -v prometheus) ($(prometheus --version 2>&1 | head -1))"
+    return 0
+  fi
+  log "prometheus not found: installing Debian's prometheus package with apt-get"
+  # policy-rc.d exit 101 tells invoke-rc.d not to start services during the install
+  # (left alone when the system already has one, e.g. in containers).
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if ! as_root test -e "$policy"; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    added_policy=1
+  fi
+  local rc=0
+  {
+    as_root apt-get update -q </dev/null \
+      && as_root apt-get install -y -q --no-install-recommends prometheus </dev/null
+  } || rc=$?
+  if ((added_policy)); then
+    as_root rm -f "$policy"
+  fi
+  ((rc == 0)) || die "apt-get install prometheus failed (exit $rc)"
+  # Keep the Debian service from starting at boot (it would listen on 0.0.0.0:9090).
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+    as_root systemctl disable --now prometheus.service </dev/null >/dev/null 2>&1 || true
+  fi
+  command -v prometheus >/dev/null 2>&1 || die "apt-get installed prometheus but it is not on PATH"
+  command -v promtool >/dev/null 2>&1 || die "apt-get installed prometheus but promtool is not on PATH"
+  log "prometheus binary: $(command -v prometheus) ($(prometheus --version 2>&1 | head -1))"
 }
 
 # ---------------------------------------------------------------- Tansu
@@ -219,10 +257,11 @@ cmd_status() {
   if [[ -n "$(tansu_bin)" ]]; then log "tansu         $(tansu_bin)"; else log "tansu         not installed"; fi
   if port_open 127.0.0.1 9092; then log "broker-demo   up   127.0.0.1:9092"; else log "broker-demo   down 127.0.0.1:9092"; fi
   if port_open 127.0.0.1 9192; then log "broker-test   up   127.0.0.1:9192"; else log "broker-test   down 127.0.0.1:9192"; fi
+  if command -v prometheus >/dev/null 2>&1; then log "prometheus    $(command -v prometheus)"; else log "prometheus    not installed"; fi
 }
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 [[ $# -ge 1 ]] || { usage; exit 2; }
@@ -232,6 +271,7 @@ for cmd in "$@"; do
     tansu) cmd_tansu ;;
     broker-demo) cmd_broker_demo ;;
     broker-test) cmd_broker_test ;;
+    prometheus) cmd_prometheus ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     -h | --help | help) usage ;;

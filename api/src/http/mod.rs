@@ -1,7 +1,9 @@
 //! The router, its state, and the server.
 
 mod health;
+mod kpis;
 mod metrics;
+mod openapi;
 
 use std::future::Future;
 
@@ -10,11 +12,15 @@ use deadpool_postgres::Pool;
 use globalcart_common::KafkaSettings;
 use tokio::net::TcpListener;
 
+use crate::kpis::KpiCache;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
     pub kafka: KafkaSettings,
+    /// The live KPI cache (kept current by [`crate::kpis::listener`]).
+    pub kpis: KpiCache,
 }
 
 /// Every route of the API.
@@ -23,6 +29,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::router())
         .merge(metrics::router())
+        .merge(kpis::router())
+        .merge(openapi::router())
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

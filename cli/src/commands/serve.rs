@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
+use globalcart_api::kpis::{self, KpiCache};
 use globalcart_api::AppState;
 use globalcart_common::{db, KafkaSettings, PgSettings};
 
@@ -26,12 +27,20 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> any
     db::migrate(&pg.database_url)
         .await
         .context("applying migrations")?;
+    let pool = db::pool(&pg.database_url, 8)?;
     let state = AppState {
-        pool: db::pool(&pg.database_url, 8)?,
+        pool: pool.clone(),
         kafka: kafka.clone(),
+        kpis: KpiCache::default(),
     };
     let listener = bind(&args).await?;
     let shutdown = crate::shutdown::on_signal();
+    tokio::spawn(kpis::listener::run(
+        state.kpis.clone(),
+        pool,
+        pg.database_url.clone(),
+        shutdown.clone(),
+    ));
     globalcart_api::serve(listener, state, crate::shutdown::wait(shutdown)).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
+use globalcart_api::kpis::{self, KpiCache};
 use globalcart_api::AppState;
 use globalcart_common::{db, kafka, KafkaSettings, PgSettings};
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
@@ -86,9 +87,20 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
         ("consumer", r.map(|_| ()).map_err(Into::into))
     });
     let state = AppState {
-        pool,
+        pool: pool.clone(),
         kafka: kafka.clone(),
+        kpis: KpiCache::default(),
     };
+    let (cache, p, url, sd) = (
+        state.kpis.clone(),
+        pool,
+        pg.database_url.clone(),
+        shutdown.clone(),
+    );
+    tasks.spawn(async move {
+        kpis::listener::run(cache, p, url, sd).await;
+        ("kpi cache", Ok(()))
+    });
     let sd = shutdown.clone();
     tasks.spawn(async move {
         let r = globalcart_api::serve(listener, state, crate::shutdown::wait(sd)).await;

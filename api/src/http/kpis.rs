@@ -1,0 +1,178 @@
+//! Live KPIs: `/api/kpis/live` (the cached snapshot), `/api/kpis/stream`
+//! (server-sent events: the snapshot whenever it changed, at least once a
+//! second) and `/api/kpis/timeseries` (buckets from the KPI views).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use futures::Stream;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::error::{Error, Result};
+use crate::kpis::Measures;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/kpis/live", get(live))
+        .route("/api/kpis/stream", get(stream))
+        .route("/api/kpis/timeseries", get(timeseries))
+}
+
+async fn live(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, "application/json")],
+        state.kpis.snapshot_json().as_str().to_owned(),
+    )
+}
+
+async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let rx = state.kpis.subscribe();
+    let s = futures::stream::unfold((rx, state, true), |(mut rx, state, first)| async move {
+        if !first {
+            // a change, or a second at most
+            let _ = tokio::time::timeout(Duration::from_secs(1), rx.changed()).await;
+        }
+        rx.borrow_and_update();
+        let data = state.kpis.snapshot_json();
+        let event = Event::default().event("kpis").data(data.as_str());
+        Some((Ok(event), (rx, state, false)))
+    });
+    Sse::new(s).keep_alive(KeepAlive::default())
+}
+
+/// Query of `/api/kpis/timeseries`.
+#[derive(Debug, Deserialize)]
+pub struct SeriesQuery {
+    metric: Option<String>,
+    grain: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    by: Option<String>,
+}
+
+/// The metrics a series can show.
+pub const METRICS: [&str; 12] = [
+    "gmv_usd",
+    "net_revenue_usd",
+    "orders",
+    "units",
+    "aov_usd",
+    "conversion_rate",
+    "cart_abandonment_rate",
+    "payment_failure_rate",
+    "refund_amount_usd",
+    "sla_breach_rate",
+    "shipments",
+    "sessions",
+];
+
+fn parse_time(name: &str, v: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .ok_or_else(|| {
+            Error::BadRequest(format!(
+                "parameter {name}: {v:?} is not a date (YYYY-MM-DD) or an RFC 3339 time"
+            ))
+        })
+}
+
+async fn timeseries(
+    State(state): State<AppState>,
+    Query(q): Query<SeriesQuery>,
+) -> Result<Json<Value>> {
+    let metric = q.metric.as_deref().unwrap_or("net_revenue_usd");
+    if !METRICS.contains(&metric) {
+        return Err(Error::BadRequest(format!(
+            "parameter metric: {metric:?} is not one of {METRICS:?}"
+        )));
+    }
+    let grain = q.grain.as_deref().unwrap_or("day");
+    if !["hour", "day", "week", "month"].contains(&grain) {
+        return Err(Error::BadRequest(format!(
+            "parameter grain: {grain:?} is not one of hour, day, week, month"
+        )));
+    }
+    let by = q.by.as_deref().unwrap_or("all");
+    if !["all", "region", "channel", "category"].contains(&by) {
+        return Err(Error::BadRequest(format!(
+            "parameter by: {by:?} is not one of region, channel, category"
+        )));
+    }
+    let to = match &q.to {
+        Some(v) => parse_time("to", v)?,
+        None => Utc::now(),
+    };
+    let from = match &q.from {
+        Some(v) => parse_time("from", v)?,
+        None => to - TimeDelta::days(30),
+    };
+    if from >= to {
+        return Err(Error::BadRequest(
+            "parameter from: must be before to".into(),
+        ));
+    }
+    if to - from > TimeDelta::days(3660) {
+        return Err(Error::BadRequest(
+            "parameter from: the range is limited to 10 years".into(),
+        ));
+    }
+    let client = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    let stmt = client
+        .prepare_cached(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sql/queries/kpi_timeseries.sql"
+        )))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let rows = client
+        .query(&stmt, &[&from, &to, &grain, &by])
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let points: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let m = Measures {
+                gmv_usd: r.get(3),
+                net_revenue_usd: r.get(4),
+                orders: r.get(5),
+                units: r.get(6),
+                refunds_usd: r.get(7),
+                shipments: r.get(8),
+                sla_breaches: r.get(9),
+                sessions_viewed: r.get(10),
+                sessions_added: r.get(11),
+                sessions_attempted: r.get(12),
+                sessions_failed: r.get(13),
+                sessions_placed: r.get(14),
+                sessions_abandoned: r.get(15),
+            };
+            let k = serde_json::to_value(m.kpis()).unwrap_or(Value::Null);
+            let t: DateTime<Utc> = r.get(0);
+            json!({"t": t, "group": r.get::<_, String>(2), "value": k[metric]})
+        })
+        .collect();
+    Ok(Json(json!({
+        "metric": metric, "grain": grain, "by": by, "from": from, "to": to,
+        "currency": "USD", "points": points
+    })))
+}

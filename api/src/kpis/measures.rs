@@ -1,0 +1,81 @@
+//! Additive measures of a bucket, and the KPIs derived from them (one formula
+//! each, the same as the KPI views: docs/kpi_definitions.md).
+
+use serde::Serialize;
+
+/// Sums that add up across minutes and buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Measures {
+    pub gmv_usd: f64,
+    pub net_revenue_usd: f64,
+    pub orders: i64,
+    pub units: i64,
+    pub refunds_usd: f64,
+    pub shipments: i64,
+    pub sla_breaches: i64,
+    pub sessions_viewed: i64,
+    pub sessions_added: i64,
+    pub sessions_attempted: i64,
+    pub sessions_failed: i64,
+    pub sessions_placed: i64,
+    pub sessions_abandoned: i64,
+}
+
+impl Measures {
+    pub fn add(&mut self, o: &Measures) {
+        self.gmv_usd += o.gmv_usd;
+        self.net_revenue_usd += o.net_revenue_usd;
+        self.orders += o.orders;
+        self.units += o.units;
+        self.refunds_usd += o.refunds_usd;
+        self.shipments += o.shipments;
+        self.sla_breaches += o.sla_breaches;
+        self.sessions_viewed += o.sessions_viewed;
+        self.sessions_added += o.sessions_added;
+        self.sessions_attempted += o.sessions_attempted;
+        self.sessions_failed += o.sessions_failed;
+        self.sessions_placed += o.sessions_placed;
+        self.sessions_abandoned += o.sessions_abandoned;
+    }
+
+    /// The KPIs of these sums.
+    pub fn kpis(&self) -> Kpis {
+        let ratio = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
+        Kpis {
+            gmv_usd: round2(self.gmv_usd),
+            net_revenue_usd: round2(self.net_revenue_usd),
+            orders: self.orders,
+            units: self.units,
+            aov_usd: (self.orders > 0).then(|| round2(self.net_revenue_usd / self.orders as f64)),
+            conversion_rate: ratio(self.sessions_placed, self.sessions_viewed),
+            cart_abandonment_rate: ratio(self.sessions_abandoned, self.sessions_added),
+            payment_failure_rate: ratio(self.sessions_failed, self.sessions_attempted),
+            refund_amount_usd: round2(self.refunds_usd),
+            sla_breach_rate: ratio(self.sla_breaches, self.shipments),
+            shipments: self.shipments,
+            sessions: self.sessions_viewed,
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The live KPIs of a window (money in USD, rates as ratios 0-1, null when the
+/// denominator is 0).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Kpis {
+    pub gmv_usd: f64,
+    pub net_revenue_usd: f64,
+    pub orders: i64,
+    pub units: i64,
+    pub aov_usd: Option<f64>,
+    pub conversion_rate: Option<f64>,
+    pub cart_abandonment_rate: Option<f64>,
+    pub payment_failure_rate: Option<f64>,
+    pub refund_amount_usd: f64,
+    pub sla_breach_rate: Option<f64>,
+    pub shipments: i64,
+    pub sessions: i64,
+}

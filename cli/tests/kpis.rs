@@ -1,0 +1,301 @@
+//! The live KPI cache and API against the real services: after a live stream the
+//! cache equals the KPI views over the same window, metric by metric; it follows
+//! commits through LISTEN/NOTIFY; and the endpoints validate their input.
+
+mod helpers;
+
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use globalcart_api::kpis::{listener, KpiCache, Measures};
+use globalcart_api::AppState;
+use globalcart_common::db;
+use globalcart_producers::generator::{self, Preset};
+use globalcart_producers::publish::Faults;
+use globalcart_producers::run::produce_live;
+use helpers::{config, eventually, TestEnv};
+use tokio::sync::watch;
+
+/// Streams live events (orders happening now) for `secs` seconds.
+async fn stream_live(env: &TestEnv, secs: u64, id_base: i64) {
+    let live = generator::live(&config(Preset::Tiny, 3), 400.0, 8640.0, id_base);
+    let (stop, shutdown) = watch::channel(false);
+    let k = env.kafka.clone();
+    let producer =
+        tokio::spawn(async move { produce_live(&k, live, Faults::default(), shutdown).await });
+    tokio::time::sleep(Duration::from_secs(secs)).await;
+    stop.send(true).unwrap();
+    producer.await.unwrap().expect("live producer");
+}
+
+/// The same measures computed straight from the KPI views.
+async fn from_views(
+    env: &TestEnv,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    region: Option<&str>,
+) -> Measures {
+    let c = env.client().await;
+    let region_filter = region.map_or(String::new(), |r| format!(" and o.region = '{r}'"));
+    let o = c
+        .query_one(
+            &format!(
+                "select coalesce(sum(gross_usd), 0)::float8, coalesce(sum(net_revenue_usd), 0)::float8,
+                        count(*)::int8,
+                        coalesce((select sum(i.qty) from globalcart.fact_order_items i
+                                  join globalcart.vw_orders_completed o on o.order_id = i.order_id
+                                  where o.order_ts >= $1 and o.order_ts < $2{region_filter}), 0)::int8
+                 from globalcart.vw_orders_completed o where order_ts >= $1 and order_ts < $2{region_filter}"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let r = c
+        .query_one(
+            &format!(
+                "select coalesce(sum(r.refund_usd), 0)::float8 from globalcart.vw_returns_enriched r
+                 join globalcart.vw_orders_core o on o.order_id = r.order_id
+                 where r.is_completed_order and r.return_ts >= $1 and r.return_ts < $2{region_filter}"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let s = c
+        .query_one(
+            &format!(
+                "select count(*)::int8, count(*) filter (where s.sla_breached_flag)::int8
+                 from globalcart.vw_shipments_enriched s join globalcart.vw_orders_core o on o.order_id = s.order_id
+                 where s.is_completed_order and s.shipped_ts >= $1 and s.shipped_ts < $2{region_filter}"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let f = c
+        .query_one(
+            "select count(*) filter (where viewed_product)::int8, count(*) filter (where added_to_cart)::int8,
+                    count(*) filter (where attempted_payment)::int8, count(*) filter (where payment_failed)::int8,
+                    count(*) filter (where placed_order)::int8, count(*) filter (where abandoned_cart)::int8
+             from globalcart.vw_funnel_sessions where started_at >= $1 and started_at < $2",
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let funnel = region.is_none();
+    Measures {
+        gmv_usd: o.get(0),
+        net_revenue_usd: o.get(1),
+        orders: o.get(2),
+        units: o.get(3),
+        refunds_usd: r.get(0),
+        shipments: s.get(0),
+        sla_breaches: s.get(1),
+        sessions_viewed: if funnel { f.get(0) } else { 0 },
+        sessions_added: if funnel { f.get(1) } else { 0 },
+        sessions_attempted: if funnel { f.get(2) } else { 0 },
+        sessions_failed: if funnel { f.get(3) } else { 0 },
+        sessions_placed: if funnel { f.get(4) } else { 0 },
+        sessions_abandoned: if funnel { f.get(5) } else { 0 },
+    }
+}
+
+fn assert_same(cache: &Measures, sql: &Measures, what: &str) {
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
+    assert!(
+        close(cache.gmv_usd, sql.gmv_usd),
+        "{what} gmv: {cache:?} vs {sql:?}"
+    );
+    assert!(
+        close(cache.net_revenue_usd, sql.net_revenue_usd),
+        "{what} net revenue: {cache:?} vs {sql:?}"
+    );
+    assert!(
+        close(cache.refunds_usd, sql.refunds_usd),
+        "{what} refunds: {cache:?} vs {sql:?}"
+    );
+    let ints = |m: &Measures| {
+        [
+            m.orders,
+            m.units,
+            m.shipments,
+            m.sla_breaches,
+            m.sessions_viewed,
+            m.sessions_added,
+            m.sessions_attempted,
+            m.sessions_failed,
+            m.sessions_placed,
+            m.sessions_abandoned,
+        ]
+    };
+    assert_eq!(ints(cache), ints(sql), "{what}: counts differ");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window() {
+    let env = TestEnv::new().await;
+    stream_live(&env, 4, Utc::now().timestamp_micros()).await;
+    env.consume_until_idle(3).await;
+    let pool = db::pool(&env.database_url, 2).unwrap();
+    let now = Utc::now();
+    let cache = KpiCache::default();
+    cache
+        .refresh(
+            &pool,
+            now - TimeDelta::hours(24),
+            now + TimeDelta::minutes(1),
+        )
+        .await
+        .unwrap();
+
+    let (from, to) = (now - TimeDelta::hours(1), now + TimeDelta::minutes(2));
+    let sums = cache.sums_between(from, to);
+    let all = sums
+        .get(&("all".into(), "all".into()))
+        .copied()
+        .unwrap_or_default();
+    assert!(
+        all.orders > 0 && all.sessions_viewed > 0,
+        "the live stream placed orders: {all:?}"
+    );
+    assert_same(&all, &from_views(&env, from, to, None).await, "overall");
+    for ((dim, value), m) in &sums {
+        if dim == "region" {
+            assert_same(m, &from_views(&env, from, to, Some(value)).await, value);
+        }
+    }
+    // a restart rebuilds the same numbers from Postgres
+    let again = KpiCache::default();
+    again
+        .refresh(
+            &pool,
+            now - TimeDelta::hours(24),
+            now + TimeDelta::minutes(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.sums_between(from, to), sums);
+    // the snapshot's windows come from the same buckets
+    let snap = cache.snapshot();
+    assert_eq!(snap.windows["last_1h"].overall.orders, all.orders);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_cache_follows_each_commit_and_the_api_serves_it() {
+    let env = TestEnv::new().await;
+    let pool = db::pool(&env.database_url, 4).unwrap();
+    let (_stop, shutdown) = watch::channel(false);
+    let cache = KpiCache::default();
+    tokio::spawn(listener::run(
+        cache.clone(),
+        pool.clone(),
+        env.database_url.clone(),
+        shutdown,
+    ));
+    let listen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listen.local_addr().unwrap());
+    let state = AppState {
+        pool,
+        kafka: env.kafka.clone(),
+        kpis: cache.clone(),
+    };
+    tokio::spawn(globalcart_api::serve(listen, state, std::future::pending()));
+
+    stream_live(&env, 3, Utc::now().timestamp_micros()).await;
+    env.consume_until_idle(3).await;
+    let expected = from_views(
+        &env,
+        Utc::now() - TimeDelta::hours(1),
+        Utc::now() + TimeDelta::minutes(2),
+        None,
+    )
+    .await;
+    assert!(expected.orders > 0);
+    let followed = eventually(10, || async {
+        let live: serde_json::Value = reqwest::get(format!("{base}/api/kpis/live"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        live["windows"]["last_1h"]["overall"]["orders"] == expected.orders
+    })
+    .await;
+    assert!(
+        followed,
+        "the live snapshot reached {} orders",
+        expected.orders
+    );
+
+    // server-sent events: the first event carries the snapshot
+    let mut sse = reqwest::get(format!("{base}/api/kpis/stream"))
+        .await
+        .unwrap();
+    assert_eq!(sse.headers()["content-type"], "text/event-stream");
+    let chunk = String::from_utf8(sse.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert!(
+        chunk.starts_with("event: kpis") && chunk.contains("\"last_24h\""),
+        "{chunk}"
+    );
+
+    // bad parameters are a 400 naming the parameter
+    for (query, param) in [
+        ("metric=nope", "metric"),
+        ("grain=year", "grain"),
+        ("by=planet", "by"),
+        ("from=yesterday", "from"),
+    ] {
+        let r = reqwest::get(format!("{base}/api/kpis/timeseries?{query}"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(
+            body["error"]["message"].as_str().unwrap().contains(param),
+            "{body}"
+        );
+    }
+    let series: serde_json::Value = reqwest::get(format!(
+        "{base}/api/kpis/timeseries?metric=orders&grain=hour&by=all&from={}",
+        (Utc::now() - TimeDelta::hours(2)).format("%Y-%m-%d")
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let total: i64 = series["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["value"].as_i64().unwrap_or(0))
+        .sum();
+    assert!(
+        total >= expected.orders,
+        "timeseries orders {total} vs {}",
+        expected.orders
+    );
+
+    let doc: serde_json::Value = reqwest::get(format!("{base}/api/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/api/kpis/live",
+        "/api/kpis/stream",
+        "/api/kpis/timeseries",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    env.cleanup().await;
+}
