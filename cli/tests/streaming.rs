@@ -39,13 +39,13 @@ async fn table_sums(
     (rows as u64, sums)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_produced_history_loads_every_row_and_money_sum_of_the_manifest() {
+/// Produces `preset`, consumes until idle, and checks every table of the manifest.
+async fn loads_the_manifest(preset: Preset) {
     let env = TestEnv::new().await;
-    let (sent, manifest) = env.produce(Preset::Tiny, 42, Faults::default()).await;
+    let (sent, manifest) = env.produce(preset, 42, Faults::default()).await;
     assert!(
         sent.messages > 1000,
-        "tiny still streams thousands of events ({})",
+        "{preset} streams thousands of events ({})",
         sent.messages
     );
     let run = env.consume_until_idle(5).await;
@@ -68,6 +68,16 @@ async fn a_produced_history_loads_every_row_and_money_sum_of_the_manifest() {
         }
     }
     env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_produced_tiny_history_loads_every_row_and_money_sum_of_the_manifest() {
+    loads_the_manifest(Preset::Tiny).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_small_preset_loads_every_row_and_money_sum_of_its_manifest() {
+    loads_the_manifest(Preset::Small).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
