@@ -85,6 +85,33 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}")
 }
 
+/// Where the upsert time went: total seconds per SQL file, from the
+/// `globalcart_upsert_duration_seconds` histogram.
+fn print_query_profile() {
+    use prometheus::core::Collector;
+    let mut rows: Vec<(String, f64, u64)> = globalcart_common::metrics::QUERY_SECONDS
+        .collect()
+        .iter()
+        .flat_map(|f| f.get_metric().to_vec())
+        .map(|m| {
+            let name = m
+                .get_label()
+                .iter()
+                .find(|l| l.name() == "query")
+                .map_or(String::new(), |l| l.value().to_string());
+            let h = m.get_histogram();
+            (name, h.get_sample_sum(), h.get_sample_count())
+        })
+        .collect();
+    rows.sort_by(|a, b| b.1.total_cmp(&a.1));
+    println!();
+    println!("| statement (sql/queries) | total s | calls |");
+    println!("|---|---|---|");
+    for (name, secs, calls) in rows {
+        println!("| {name} | {secs:.1} | {calls} |");
+    }
+}
+
 pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> anyhow::Result<()> {
     match args.which {
         Which::E2e {
@@ -212,6 +239,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
                 rows,
                 rows as f64 / load_time.as_secs_f64()
             );
+            print_query_profile();
             if !keep {
                 drop(pool);
                 drop_database(&pg.database_url, &name).await?;
