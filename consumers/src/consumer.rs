@@ -311,6 +311,8 @@ fn run_blocking(
     let mut last_message = Instant::now();
     let mut last_log = Instant::now();
     let mut last_lag = Instant::now();
+    let mut last_commit = Instant::now();
+    let mut pending_commit: HashMap<(String, i32), i64> = HashMap::new();
     let mut since_log = 0u64;
     let wait = Duration::from_millis(settings.batch_wait_ms);
     while !*shutdown.borrow() {
@@ -369,7 +371,16 @@ fn run_blocking(
         report.rows_written += r.rows_written();
         report.rejected += r.rejected as u64;
         since_log += r.messages as u64;
-        commit_informative(&consumer, &messages);
+        for m in &messages {
+            let e = pending_commit
+                .entry((m.topic.clone(), m.partition))
+                .or_insert(0);
+            *e = (*e).max(m.offset + 1);
+        }
+        if last_commit.elapsed() >= Duration::from_secs(5) {
+            commit_informative(&consumer, &std::mem::take(&mut pending_commit));
+            last_commit = Instant::now();
+        }
         if last_lag.elapsed() >= Duration::from_secs(10) {
             record_lag(&consumer);
             last_lag = Instant::now();
@@ -433,16 +444,15 @@ fn log_poll_error(e: &KafkaError) {
     tracing::warn!(error = %e, "broker error while polling; librdkafka reconnects by itself");
 }
 
-/// Commits the batch's offsets to Kafka too, for lag dashboards only.
-fn commit_informative(consumer: &BaseConsumer<OffsetsContext>, messages: &[RawMessage]) {
+/// Commits the loaded offsets to Kafka too, every few seconds, for lag dashboards
+/// only (the offsets that count are in Postgres).
+fn commit_informative(consumer: &BaseConsumer<OffsetsContext>, next: &HashMap<(String, i32), i64>) {
     let mut tpl = TopicPartitionList::new();
-    let mut next: std::collections::BTreeMap<(&str, i32), i64> = Default::default();
-    for m in messages {
-        let e = next.entry((m.topic.as_str(), m.partition)).or_insert(0);
-        *e = (*e).max(m.offset + 1);
-    }
     for ((t, p), o) in next {
-        let _ = tpl.add_partition_offset(t, p, Offset::Offset(o));
+        let _ = tpl.add_partition_offset(t, *p, Offset::Offset(*o));
+    }
+    if tpl.count() == 0 {
+        return;
     }
     if let Err(e) = consumer.commit(&tpl, CommitMode::Async) {
         tracing::debug!(error = %e, "informative kafka commit failed");
