@@ -8,30 +8,12 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use globalcart_api::AppState;
-use globalcart_common::db;
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
 use helpers::TestEnv;
 use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn spawn_app(env: &TestEnv) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = AppState {
-        pool: db::pool(&env.database_url, 2).unwrap(),
-        kafka: env.kafka.clone(),
-        kpis: Default::default(),
-    };
-    tokio::spawn(globalcart_api::serve(
-        listener,
-        state,
-        std::future::pending(),
-    ));
-    format!("http://{addr}")
-}
 
 /// A free TCP port on the loopback interface (released right away for the server to take).
 fn free_port() -> u16 {
@@ -266,7 +248,7 @@ async fn a_real_prometheus_scrapes_the_app_and_counts_the_events_loaded() {
         .get(0);
     assert!(events_loaded > 0, "the consumer loaded nothing");
 
-    let base = spawn_app(&env).await;
+    let base = env.spawn_app().await;
     let instance = base.trim_start_matches("http://").to_string();
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))

@@ -151,21 +151,7 @@ async fn timeseries(
     let points: Vec<Value> = rows
         .iter()
         .map(|r| {
-            let m = Measures {
-                gmv_usd: r.get(3),
-                net_revenue_usd: r.get(4),
-                orders: r.get(5),
-                units: r.get(6),
-                refunds_usd: r.get(7),
-                shipments: r.get(8),
-                sla_breaches: r.get(9),
-                sessions_viewed: r.get(10),
-                sessions_added: r.get(11),
-                sessions_attempted: r.get(12),
-                sessions_failed: r.get(13),
-                sessions_placed: r.get(14),
-                sessions_abandoned: r.get(15),
-            };
+            let m = Measures::from_bucket_row(r);
             let k = serde_json::to_value(m.kpis()).unwrap_or(Value::Null);
             let t: DateTime<Utc> = r.get(0);
             json!({"t": t, "group": r.get::<_, String>(2), "value": k[metric]})

@@ -112,21 +112,7 @@ impl KpiCache {
         }
         for r in rows {
             let t: DateTime<Utc> = r.get(0);
-            let m = Measures {
-                gmv_usd: r.get(3),
-                net_revenue_usd: r.get(4),
-                orders: r.get(5),
-                units: r.get(6),
-                refunds_usd: r.get(7),
-                shipments: r.get(8),
-                sla_breaches: r.get(9),
-                sessions_viewed: r.get(10),
-                sessions_added: r.get(11),
-                sessions_attempted: r.get(12),
-                sessions_failed: r.get(13),
-                sessions_placed: r.get(14),
-                sessions_abandoned: r.get(15),
-            };
+            let m = Measures::from_bucket_row(&r);
             self.buckets.insert((t.timestamp(), r.get(1), r.get(2)), m);
         }
         self.rebuild(Utc::now());

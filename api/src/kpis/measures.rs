@@ -22,6 +22,25 @@ pub struct Measures {
 }
 
 impl Measures {
+    /// Reads a row of `kpi_buckets` (bucket, dim, dim_value, then the measures).
+    pub fn from_bucket_row(r: &tokio_postgres::Row) -> Measures {
+        Measures {
+            gmv_usd: r.get(3),
+            net_revenue_usd: r.get(4),
+            orders: r.get(5),
+            units: r.get(6),
+            refunds_usd: r.get(7),
+            shipments: r.get(8),
+            sla_breaches: r.get(9),
+            sessions_viewed: r.get(10),
+            sessions_added: r.get(11),
+            sessions_attempted: r.get(12),
+            sessions_failed: r.get(13),
+            sessions_placed: r.get(14),
+            sessions_abandoned: r.get(15),
+        }
+    }
+
     pub fn add(&mut self, o: &Measures) {
         self.gmv_usd += o.gmv_usd;
         self.net_revenue_usd += o.net_revenue_usd;

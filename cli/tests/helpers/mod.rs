@@ -164,6 +164,25 @@ impl TestEnv {
         out
     }
 
+    /// Serves the API on a free loopback port against this database; returns its base URL.
+    pub async fn spawn_app(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind port 0");
+        let addr = listener.local_addr().expect("local address");
+        let state = globalcart_api::AppState {
+            pool: db::pool(&self.database_url, 2).expect("pool"),
+            kafka: self.kafka.clone(),
+            kpis: Default::default(),
+        };
+        tokio::spawn(globalcart_api::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
+        format!("http://{addr}")
+    }
+
     /// Drops the database and deletes the topics.
     pub async fn cleanup(self) {
         let _ = kafka::delete_topics(&self.kafka, &topic_names(&self.kafka)).await;
