@@ -37,11 +37,13 @@ lint: ## rustfmt check + clippy with warnings denied
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-bench: services build ## end-to-end and upsert benchmarks (scale medium) into database globalcart_bench
+bench: build ## benchmarks (e2e + upsert at scale medium, live KPI freshness at 5k events/s) into fresh databases, in-memory test broker
+	$(SERVICES) postgres tansu broker-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
-	export DATABASE_URL=$(BENCH_DATABASE_URL) TOPIC_PREFIX=bench-$$(date +%s); \
-	$(BIN) bench e2e --scale medium; \
-	$(BIN) bench upsert --scale medium
+	export DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192; \
+	TOPIC_PREFIX=bench-$$(date +%s) $(BIN) bench e2e --scale medium; \
+	$(BIN) bench upsert --scale medium; \
+	TOPIC_PREFIX=fresh-$$(date +%s) $(BIN) bench freshness --scale tiny --rate 5000 --seconds 60
 
 stop: ## stop the brokers started by `make services` / `make test-services`
 	$(SERVICES) stop

@@ -323,6 +323,44 @@ async fn a_hand_built_order_has_the_p_and_l_computed_by_hand() {
         ]
     );
 
+    // The P&L of a window of order times (008) is the view's, costs and
+    // refunds included even when they happen after the window; the live
+    // buckets (009) carry the same sums.
+    let day = "'2026-03-10T00:00:00Z'::timestamptz, '2026-03-11T00:00:00Z'::timestamptz";
+    let windowed = row(
+        &c,
+        &format!(
+            "select string_agg(order_id::text, ','), round(sum(net_profit_usd), 8)::text,
+                    round(sum(cogs_usd), 8)::text, count(*) filter (where loss_order)::text
+             from globalcart.finance_order_pnl_between({day})"
+        ),
+    )
+    .await;
+    let viewed = row(
+        &c,
+        "select string_agg(order_id::text, ','), round(sum(net_profit_usd), 8)::text,
+                round(sum(cogs_usd), 8)::text, count(*) filter (where loss_order)::text
+         from globalcart.vw_finance_order_pnl where order_dt = '2026-03-10'",
+    )
+    .await;
+    assert_eq!(windowed, viewed);
+    assert_eq!(windowed[0], "9001");
+    let bucket = row(
+        &c,
+        &format!(
+            "select round(net_profit_usd::numeric, 6)::text, round(cogs_usd::numeric, 6)::text, loss_orders::text
+             from globalcart.kpi_buckets({day}, 'day') where dim = 'all'"
+        ),
+    )
+    .await;
+    let rounded = row(
+        &c,
+        "select round(sum(net_profit_usd), 6)::text, round(sum(cogs_usd), 6)::text, count(*) filter (where loss_order)::text
+         from globalcart.vw_finance_order_pnl where order_dt = '2026-03-10'",
+    )
+    .await;
+    assert_eq!(bucket, rounded);
+
     // Scope: CONFIRMED 9002 counts, CANCELLED 9003 does not; money in USD.
     let totals = row(
         &c,

@@ -83,8 +83,51 @@ async fn from_views(
         )
         .await
         .unwrap();
+    let pnl = c
+        .query_one(
+            &format!(
+                "select coalesce(sum(o.cogs_usd), 0)::float8, coalesce(sum(o.shipping_cost_usd), 0)::float8,
+                        coalesce(sum(o.gateway_fee_usd), 0)::float8, coalesce(sum(o.gross_profit_usd), 0)::float8,
+                        coalesce(sum(o.net_profit_usd), 0)::float8, count(*) filter (where o.loss_order)::int8
+                 from globalcart.vw_finance_order_pnl o where o.order_ts >= $1 and o.order_ts < $2{region_filter}"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let failed = c
+        .query_one(
+            &format!(
+                "select count(*)::int8, coalesce(sum(f.net_revenue_usd), 0)::float8
+                 from globalcart.vw_failed_payment_orders f
+                 join globalcart.vw_orders_core o on o.order_id = f.order_id
+                 where o.order_ts >= $1 and o.order_ts < $2{region_filter}"
+            ),
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
+    let abandoned = c
+        .query_one(
+            "select coalesce(sum(l.list_price_usd), 0)::float8
+             from globalcart.vw_funnel_abandoned_cart_lines l
+             join globalcart.vw_funnel_sessions s on s.session_id = l.session_id
+             where s.started_at >= $1 and s.started_at < $2",
+            &[&from, &to],
+        )
+        .await
+        .unwrap();
     let funnel = region.is_none();
     Measures {
+        cogs_usd: pnl.get(0),
+        shipping_cost_usd: pnl.get(1),
+        gateway_fee_usd: pnl.get(2),
+        gross_profit_usd: pnl.get(3),
+        net_profit_usd: pnl.get(4),
+        loss_orders: pnl.get(5),
+        failed_payment_orders: failed.get(0),
+        revenue_lost_payment_failures_usd: failed.get(1),
+        abandoned_cart_list_usd: if funnel { abandoned.get(0) } else { 0.0 },
         gmv_usd: o.get(0),
         net_revenue_usd: o.get(1),
         orders: o.get(2),
@@ -111,10 +154,24 @@ fn assert_same(cache: &Measures, sql: &Measures, what: &str) {
         close(cache.net_revenue_usd, sql.net_revenue_usd),
         "{what} net revenue: {cache:?} vs {sql:?}"
     );
-    assert!(
-        close(cache.refunds_usd, sql.refunds_usd),
-        "{what} refunds: {cache:?} vs {sql:?}"
-    );
+    let money = |m: &Measures| {
+        [
+            m.refunds_usd,
+            m.cogs_usd,
+            m.shipping_cost_usd,
+            m.gateway_fee_usd,
+            m.gross_profit_usd,
+            m.net_profit_usd,
+            m.revenue_lost_payment_failures_usd,
+            m.abandoned_cart_list_usd,
+        ]
+    };
+    for (i, (a, b)) in money(cache).into_iter().zip(money(sql)).enumerate() {
+        assert!(
+            close(a, b),
+            "{what} money measure #{i}: {cache:?} vs {sql:?}"
+        );
+    }
     let ints = |m: &Measures| {
         [
             m.orders,
@@ -127,6 +184,8 @@ fn assert_same(cache: &Measures, sql: &Measures, what: &str) {
             m.sessions_failed,
             m.sessions_placed,
             m.sessions_abandoned,
+            m.loss_orders,
+            m.failed_payment_orders,
         ]
     };
     assert_eq!(ints(cache), ints(sql), "{what}: counts differ");
@@ -179,6 +238,34 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
     // the snapshot's windows come from the same buckets
     let snap = cache.snapshot();
     assert_eq!(snap.windows["last_1h"].overall.orders, all.orders);
+    // revenue lost to abandonment = the list value × the history's sell-to-list
+    // ratio = Σ est_revenue_lost_usd of vw_funnel_abandoned_cart_lines
+    let c = env.client().await;
+    let ratio: f64 = c
+        .query_one(
+            "select sell_to_list_ratio::float8 from globalcart.vw_sell_to_list_ratio",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let lost: f64 = c
+        .query_one(
+            "select coalesce(sum(l.est_revenue_lost_usd), 0)::float8
+             from globalcart.vw_funnel_abandoned_cart_lines l
+             join globalcart.vw_funnel_sessions s on s.session_id = l.session_id
+             where s.started_at >= $1 and s.started_at < $2",
+            &[&from, &to],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let k = all.kpis(ratio);
+    assert!(
+        (k.revenue_lost_cart_abandonment_usd - lost).abs() < 0.01,
+        "abandonment: {} vs {lost}",
+        k.revenue_lost_cart_abandonment_usd
+    );
     env.cleanup().await;
 }
 

@@ -35,6 +35,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(5, "005_kpi_views.sql"),
     migration!(6, "006_kpi_snapshots.sql"),
     migration!(7, "007_kpi_buckets.sql"),
+    migration!(8, "008_pnl_between.sql"),
+    migration!(9, "009_kpi_buckets_pnl.sql"),
 ];
 
 /// Parses a database URL.

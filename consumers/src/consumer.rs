@@ -297,7 +297,7 @@ fn run_blocking(
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
         .set("max.poll.interval.ms", "600000")
-        .set("fetch.wait.max.ms", "100")
+        .set("fetch.wait.max.ms", "10")
         .create_with_context(ctx)?;
     let topics: Vec<String> = Topic::EVENTS
         .iter()

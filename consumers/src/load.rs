@@ -115,20 +115,73 @@ fn days(batch: &Batch) -> Vec<NaiveDate> {
     d
 }
 
-/// The earliest time (Unix seconds) in the last 25 hours whose live KPIs the
-/// batch may change, if any: order, return and ship times, and for clicks the
-/// start of their session (up to two hours before the click).
-fn earliest_recent(batch: &Batch) -> Option<i64> {
-    let horizon = chrono::Utc::now().timestamp_micros() - 25 * 3600 * 1_000_000;
-    let session = 2 * 3600 * 1_000_000;
-    let times = batch
+/// The batch's own event times (order, return, ship and click times), in Unix
+/// seconds, one per second; `kpi_notify` adds the order times of
+/// [`cost_orders`] and the session starts of [`sessions`], and keeps the last
+/// 25 hours.
+fn event_seconds(batch: &Batch) -> Vec<i64> {
+    let h = horizon();
+    let mut secs: Vec<i64> = batch
         .orders
         .iter()
         .map(|e| e.order_ts)
         .chain(batch.returns.iter().map(|e| e.return_ts))
         .chain(batch.shipments.iter().filter_map(|e| e.shipped_ts))
-        .chain(batch.clicks.iter().map(|e| e.event_time - session));
-    times.filter(|t| *t >= horizon).min().map(|t| t / 1_000_000)
+        .chain(batch.clicks.iter().map(|e| e.event_time))
+        .filter(|t| *t >= h)
+        .map(|t| t.div_euclid(1_000_000))
+        .collect();
+    secs.sort_unstable();
+    secs.dedup();
+    secs
+}
+
+/// The sessions of the batch's recent clicks.
+fn sessions(batch: &Batch) -> Vec<&str> {
+    let h = horizon();
+    let mut ids: Vec<&str> = batch
+        .clicks
+        .iter()
+        .filter(|e| e.event_time >= h)
+        .map(|e| e.session_id.as_str())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Unix microseconds 25 hours ago: older events cannot change the live KPIs.
+fn horizon() -> i64 {
+    chrono::Utc::now().timestamp_micros() - 25 * 3600 * 1_000_000
+}
+
+/// The recent orders whose P&L (shipping, fees, refunds) the batch may change
+/// (an order is older than its payments, shipments and returns).
+fn cost_orders(batch: &Batch) -> Vec<i64> {
+    let h = horizon();
+    let mut ids: Vec<i64> = batch
+        .payments
+        .iter()
+        .filter(|e| e.event_time >= h)
+        .map(|e| e.order_id)
+        .chain(
+            batch
+                .shipments
+                .iter()
+                .filter(|e| e.event_time >= h)
+                .map(|e| e.order_id),
+        )
+        .chain(
+            batch
+                .returns
+                .iter()
+                .filter(|e| e.event_time >= h)
+                .map(|e| e.order_id),
+        )
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Loads `batch` for consumer group `group` in one transaction.
@@ -224,8 +277,15 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
         )
         .await?;
     }
-    if let Some(minute) = earliest_recent(batch) {
-        query_rows(&tx, query!("kpi_notify"), &[&minute.to_string()]).await?;
+    let (seconds, cost_orders, sessions) =
+        (event_seconds(batch), cost_orders(batch), sessions(batch));
+    if !seconds.is_empty() || !cost_orders.is_empty() || !sessions.is_empty() {
+        query_rows(
+            &tx,
+            query!("kpi_notify"),
+            &[&seconds, &cost_orders, &sessions],
+        )
+        .await?;
     }
     tx.commit().await?;
     record_metrics(batch, &report, started.elapsed().as_secs_f64());

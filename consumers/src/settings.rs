@@ -9,7 +9,7 @@ pub struct ConsumerSettings {
     #[arg(long, env = "BATCH_SIZE", default_value_t = 5000)]
     pub batch_size: usize,
     /// Longest wait, in milliseconds, to fill a batch once its first message arrived.
-    #[arg(long, env = "BATCH_WAIT_MS", default_value_t = 200)]
+    #[arg(long, env = "BATCH_WAIT_MS", default_value_t = 50)]
     pub batch_wait_ms: u64,
     /// Exit after this many seconds without a new message (scripts, tests, benchmarks).
     #[arg(long)]
@@ -20,7 +20,7 @@ impl Default for ConsumerSettings {
     fn default() -> Self {
         ConsumerSettings {
             batch_size: 5000,
-            batch_wait_ms: 200,
+            batch_wait_ms: 50,
             until_idle: None,
         }
     }

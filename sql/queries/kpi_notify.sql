@@ -1,2 +1,29 @@
--- Tell the live KPI cache which minutes a batch touched (delivered on commit only).
-select pg_notify('globalcart_kpis', $1::text)
+-- Tell the live KPI cache which 10-second buckets a batch touched (delivered on
+-- commit only). Touched are: the batch's own event times $1 (Unix seconds:
+-- order, return, ship and click times); the order time of the orders $2 whose
+-- payments, shipments or returns it loaded (their P&L is reported at their
+-- order time); the start of the sessions $3 whose clicks it loaded (sessions
+-- are reported at their first event). Only the last 25 hours count. Payload:
+-- the bucket starts, comma-separated, or `>start` (everything since) when
+-- there are more than 500; nothing is sent when no recent bucket was touched.
+with touched (ts) as (
+    select unnest($1::int8[])
+    union all
+    select extract(epoch from o.order_ts)::int8
+    from globalcart.fact_orders o
+    where o.order_id = any($2::int8[])
+    union all
+    select extract(epoch from min(e.event_ts))::int8
+    from globalcart.fact_funnel_events e
+    where e.session_id = any($3::text[])
+    group by e.session_id
+), buckets (b) as (
+    select distinct ts - ts % 10
+    from touched
+    where ts >= extract(epoch from now() - interval '25 hours')::int8
+)
+select pg_notify('globalcart_kpis',
+                 case when count(*) > 500 then '>' || min(b)
+                      else string_agg(b::text, ',' order by b) end)
+from buckets
+having count(*) > 0

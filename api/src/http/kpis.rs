@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::{Error, Result};
-use crate::kpis::Measures;
+use crate::kpis::{sell_to_list_ratio, Measures};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -62,7 +62,7 @@ pub struct SeriesQuery {
 }
 
 /// The metrics a series can show.
-pub const METRICS: [&str; 12] = [
+pub const METRICS: [&str; 23] = [
     "gmv_usd",
     "net_revenue_usd",
     "orders",
@@ -75,6 +75,17 @@ pub const METRICS: [&str; 12] = [
     "sla_breach_rate",
     "shipments",
     "sessions",
+    "cogs_usd",
+    "shipping_cost_usd",
+    "gateway_fee_usd",
+    "gross_profit_usd",
+    "net_profit_usd",
+    "gross_margin",
+    "net_margin",
+    "loss_orders",
+    "failed_payment_orders",
+    "revenue_lost_payment_failures_usd",
+    "revenue_lost_cart_abandonment_usd",
 ];
 
 fn parse_time(name: &str, v: &str) -> Result<DateTime<Utc>> {
@@ -148,11 +159,12 @@ async fn timeseries(
         .query(&stmt, &[&from, &to, &grain, &by])
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
+    let sell_to_list = sell_to_list_ratio(&client).await?;
     let points: Vec<Value> = rows
         .iter()
         .map(|r| {
             let m = Measures::from_bucket_row(r);
-            let k = serde_json::to_value(m.kpis()).unwrap_or(Value::Null);
+            let k = serde_json::to_value(m.kpis(sell_to_list)).unwrap_or(Value::Null);
             let t: DateTime<Utc> = r.get(0);
             json!({"t": t, "group": r.get::<_, String>(2), "value": k[metric]})
         })

@@ -1,8 +1,9 @@
-//! Minute buckets in moka, folded into a snapshot per refresh.
+//! 10-second buckets in moka, folded into a snapshot per refresh.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use deadpool_postgres::Pool;
@@ -13,7 +14,7 @@ use tokio::sync::watch;
 use super::measures::{Kpis, Measures};
 use crate::error::{Error, Result};
 
-/// (minute as Unix seconds, dimension, value); dimension `all` has value `all`.
+/// (bucket start as Unix seconds, dimension, value); dimension `all` has value `all`.
 type Key = (i64, String, String);
 
 /// The windows of the snapshot, in seconds (`today` is computed from midnight UTC).
@@ -44,6 +45,28 @@ pub struct KpiCache {
     snapshot: Arc<RwLock<Arc<Snapshot>>>,
     json: Arc<RwLock<Arc<String>>>,
     version: Arc<watch::Sender<u64>>,
+    /// vw_sell_to_list_ratio (f64 bits) and when it was last read
+    sell_to_list: Arc<AtomicU64>,
+    sell_to_list_read: Arc<Mutex<Option<Instant>>>,
+}
+
+/// How often the history-wide sell-to-list ratio is re-read.
+const SELL_TO_LIST_EVERY: Duration = Duration::from_secs(60);
+
+/// The ratio of `vw_sell_to_list_ratio` (values abandoned carts).
+pub async fn sell_to_list_ratio(client: &deadpool_postgres::Client) -> Result<f64> {
+    let stmt = client
+        .prepare_cached(include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sql/queries/kpi_sell_to_list.sql"
+        )))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let row = client
+        .query_one(&stmt, &[])
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(row.get(0))
 }
 
 impl Default for KpiCache {
@@ -55,12 +78,18 @@ impl Default for KpiCache {
             snapshot: Arc::default(),
             json: Arc::new(RwLock::new(Arc::new("{}".to_string()))),
             version: Arc::new(watch::channel(0).0),
+            sell_to_list: Arc::new(AtomicU64::new(0.0f64.to_bits())),
+            sell_to_list_read: Arc::default(),
         }
     }
 }
 
-fn minute(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.duration_trunc(TimeDelta::minutes(1)).unwrap_or(t)
+/// Width of a cache bucket: what one refresh recomputes at least. Short, so a
+/// refresh under a heavy stream re-reads seconds of data, not minutes.
+pub const BUCKET: TimeDelta = TimeDelta::seconds(10);
+
+fn bucket(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.duration_trunc(BUCKET).unwrap_or(t)
 }
 
 impl KpiCache {
@@ -84,7 +113,15 @@ impl KpiCache {
 
     /// Reloads the buckets of `[from, to)` from the KPI views and rebuilds the snapshot.
     pub async fn refresh(&self, pool: &Pool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
-        let (from, to) = (minute(from), minute(to) + TimeDelta::minutes(1));
+        self.load(pool, from, to).await?;
+        self.rebuild(Utc::now());
+        Ok(())
+    }
+
+    /// Reloads the buckets of `[from, to)` from the KPI views (no new snapshot).
+    pub async fn load(&self, pool: &Pool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
+        let (from, to) = (bucket(from), bucket(to) + BUCKET);
+        let started = Instant::now();
         let client = pool
             .get()
             .await
@@ -100,6 +137,18 @@ impl KpiCache {
             .query(&stmt, &[&from, &to])
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
+        let due = self
+            .sell_to_list_read
+            .lock()
+            .map(|t| t.is_none_or(|t| t.elapsed() >= SELL_TO_LIST_EVERY))
+            .unwrap_or(true);
+        if due {
+            let r = sell_to_list_ratio(&client).await?;
+            self.sell_to_list.store(r.to_bits(), Ordering::Relaxed);
+            if let Ok(mut t) = self.sell_to_list_read.lock() {
+                *t = Some(Instant::now());
+            }
+        }
         let (lo, hi) = (from.timestamp(), to.timestamp());
         let stale: Vec<Key> = self
             .buckets
@@ -115,7 +164,12 @@ impl KpiCache {
             let m = Measures::from_bucket_row(&r);
             self.buckets.insert((t.timestamp(), r.get(1), r.get(2)), m);
         }
-        self.rebuild(Utc::now());
+        tracing::debug!(
+            from = %from,
+            seconds = (to - from).num_seconds(),
+            took_ms = started.elapsed().as_millis() as u64,
+            "kpi buckets reloaded"
+        );
         Ok(())
     }
 
@@ -135,27 +189,48 @@ impl KpiCache {
         out
     }
 
-    /// Folds the buckets into a new snapshot as of `now` and publishes it.
+    /// Folds the buckets into a new snapshot as of `now` and publishes it (one
+    /// pass over the buckets for all windows).
     pub fn rebuild(&self, now: DateTime<Utc>) {
-        let end = minute(now) + TimeDelta::minutes(1);
+        let end = bucket(now) + BUCKET;
         let midnight = now.duration_trunc(TimeDelta::days(1)).unwrap_or(now);
-        let mut windows = BTreeMap::new();
+        let sell_to_list = f64::from_bits(self.sell_to_list.load(Ordering::Relaxed));
         let mut spans: Vec<(&'static str, DateTime<Utc>)> = vec![("today", midnight)];
         spans.extend(
             WINDOWS
                 .iter()
                 .map(|(n, s)| (*n, end - TimeDelta::seconds(*s))),
         );
-        for (name, from) in spans {
+        let bounds: Vec<i64> = spans.iter().map(|(_, f)| f.timestamp()).collect();
+        let hi = end.timestamp();
+        let mut sums: Vec<BTreeMap<(String, String), Measures>> =
+            vec![BTreeMap::new(); spans.len()];
+        for (k, m) in self.buckets.iter() {
+            if k.0 >= hi {
+                continue;
+            }
+            for (i, lo) in bounds.iter().enumerate() {
+                if k.0 >= *lo {
+                    sums[i]
+                        .entry((k.1.clone(), k.2.clone()))
+                        .or_default()
+                        .add(&m);
+                }
+            }
+        }
+        let mut windows = BTreeMap::new();
+        for ((name, from), sums) in spans.into_iter().zip(sums) {
             let mut w = WindowKpis {
                 from: Some(from),
                 ..WindowKpis::default()
             };
-            for ((dim, value), m) in self.sums_between(from, end) {
+            for ((dim, value), m) in sums {
                 if dim == "all" {
-                    w.overall = m.kpis();
+                    w.overall = m.kpis(sell_to_list);
                 } else {
-                    w.by.entry(dim).or_default().insert(value, m.kpis());
+                    w.by.entry(dim)
+                        .or_default()
+                        .insert(value, m.kpis(sell_to_list));
                 }
             }
             windows.insert(name, w);

@@ -1,10 +1,12 @@
 //! Keeps the [`KpiCache`] current: rebuilds the last 24 hours at start-up, then
-//! refreshes the minutes each committed batch touched (`NOTIFY globalcart_kpis`,
-//! payload = earliest touched minute in Unix seconds) and re-folds the windows
+//! refreshes the buckets each committed batch touched (`NOTIFY globalcart_kpis`,
+//! payload = the touched bucket starts in Unix seconds, or `>start` for
+//! everything since; see `sql/queries/kpi_notify.sql`) and re-folds the windows
 //! every second so they slide even when nothing arrives. If the notification
 //! connection drops, it reconnects and rebuilds the last 24 hours (a missed
 //! notification must not leave the cache stale).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -13,15 +15,67 @@ use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tokio_postgres::AsyncMessage;
 
-use super::cache::KpiCache;
+use super::cache::{KpiCache, BUCKET};
 use super::CHANNEL;
 
 /// How long the refresher collects notifications before one refresh.
 const DEBOUNCE: Duration = Duration::from_millis(20);
 
+/// What needs reloading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Touched {
+    /// The last 24 hours (start-up, reconnection, unreadable payload).
+    All,
+    /// Everything from this Unix second on.
+    Since(i64),
+    /// These buckets (start, Unix seconds).
+    Buckets(BTreeSet<i64>),
+}
+
+impl Touched {
+    fn parse(payload: &str) -> Touched {
+        if let Some(s) = payload.strip_prefix('>') {
+            return s.parse().map_or(Touched::All, Touched::Since);
+        }
+        payload
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<BTreeSet<i64>, _>>()
+            .map_or(Touched::All, Touched::Buckets)
+    }
+
+    fn merge(self, other: Touched) -> Touched {
+        match (self, other) {
+            (Touched::All, _) | (_, Touched::All) => Touched::All,
+            (Touched::Since(a), Touched::Since(b)) => Touched::Since(a.min(b)),
+            (Touched::Since(a), Touched::Buckets(b)) | (Touched::Buckets(b), Touched::Since(a)) => {
+                Touched::Since(b.first().map_or(a, |f| a.min(*f)))
+            }
+            (Touched::Buckets(mut a), Touched::Buckets(b)) => {
+                a.extend(b);
+                Touched::Buckets(a)
+            }
+        }
+    }
+}
+
+/// Contiguous runs `[from, to)` (Unix seconds) covering `buckets`; runs closer
+/// than a minute are merged, so a refresh makes few queries.
+fn runs(buckets: &BTreeSet<i64>) -> Vec<(i64, i64)> {
+    let width = BUCKET.num_seconds();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for &b in buckets {
+        match out.last_mut() {
+            Some(last) if b - last.1 <= 60 => last.1 = last.1.max(b + width),
+            _ => out.push((b, b + width)),
+        }
+    }
+    out
+}
+
 async fn listen(
     url: &str,
-    tx: mpsc::UnboundedSender<Option<i64>>,
+    tx: mpsc::UnboundedSender<Touched>,
 ) -> Result<(), tokio_postgres::Error> {
     let (client, mut conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await?;
     let mut messages = futures::stream::poll_fn(move |cx| conn.poll_message(cx));
@@ -29,7 +83,7 @@ async fn listen(
         while let Some(m) = messages.next().await {
             match m {
                 Ok(AsyncMessage::Notification(n)) => {
-                    let _ = tx.send(n.payload().parse::<i64>().ok());
+                    let _ = tx.send(Touched::parse(n.payload()));
                 }
                 Ok(_) => {}
                 Err(e) => return Err(e),
@@ -40,7 +94,7 @@ async fn listen(
     let subscribe = async {
         client.batch_execute(&format!("listen {CHANNEL}")).await?;
         // a full rebuild after (re)subscribing covers anything missed meanwhile
-        let _ = tx.send(None);
+        let _ = tx.send(Touched::All);
         std::future::pending::<Result<(), tokio_postgres::Error>>().await
     };
     tokio::select! {
@@ -51,7 +105,7 @@ async fn listen(
 
 /// Runs until `shutdown` turns true.
 pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::Receiver<bool>) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Option<i64>>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Touched>();
     let listener = tokio::spawn(async move {
         loop {
             if let Err(e) = listen(&url, tx.clone()).await {
@@ -68,25 +122,68 @@ pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::
             n = rx.recv() => match n { Some(n) => n, None => break },
         };
         tokio::time::sleep(DEBOUNCE).await;
-        // None = rebuild everything; otherwise the earliest touched minute
-        let mut earliest = first;
+        let mut touched = first;
         while let Ok(n) = rx.try_recv() {
-            earliest = match (earliest, n) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                _ => None,
-            };
+            touched = touched.merge(n);
         }
         let now = Utc::now();
-        let day_ago = now - TimeDelta::hours(24) - TimeDelta::minutes(1);
-        let from = earliest
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-            .map_or(day_ago, |t| t.max(day_ago));
-        if let Err(e) = cache
-            .refresh(&pool, from, now + TimeDelta::minutes(1))
-            .await
-        {
+        let day_ago = (now - TimeDelta::hours(24) - BUCKET).timestamp();
+        let end = (now + BUCKET).timestamp();
+        let spans = match touched {
+            Touched::All => vec![(day_ago, end)],
+            Touched::Since(s) => vec![(s.max(day_ago), end)],
+            Touched::Buckets(b) => runs(&b)
+                .into_iter()
+                .filter(|(_, to)| *to > day_ago)
+                .map(|(from, to)| (from.max(day_ago), to))
+                .collect(),
+        };
+        let mut failed = None;
+        for (from, to) in spans {
+            let (Some(from), Some(to)) = (
+                DateTime::from_timestamp(from, 0),
+                DateTime::from_timestamp(to, 0),
+            ) else {
+                continue;
+            };
+            if let Err(e) = cache.load(&pool, from, to).await {
+                failed = Some(e);
+            }
+        }
+        cache.rebuild(Utc::now());
+        if let Some(e) = failed {
             tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
         }
     }
     listener.abort();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_parse_and_merge() {
+        assert_eq!(Touched::parse(">120"), Touched::Since(120));
+        assert_eq!(
+            Touched::parse("10,30"),
+            Touched::Buckets(BTreeSet::from([10, 30]))
+        );
+        assert_eq!(Touched::parse("garbage"), Touched::All);
+        assert_eq!(
+            Touched::parse("10").merge(Touched::parse("40")),
+            Touched::Buckets(BTreeSet::from([10, 40]))
+        );
+        assert_eq!(
+            Touched::parse("10").merge(Touched::parse(">30")),
+            Touched::Since(10)
+        );
+        assert_eq!(Touched::parse("10").merge(Touched::All), Touched::All);
+    }
+
+    #[test]
+    fn near_buckets_make_one_run() {
+        let b = BTreeSet::from([0, 10, 50, 1000, 1010]);
+        assert_eq!(runs(&b), vec![(0, 60), (1000, 1020)]);
+    }
 }

@@ -19,6 +19,17 @@ pub struct Measures {
     pub sessions_failed: i64,
     pub sessions_placed: i64,
     pub sessions_abandoned: i64,
+    pub cogs_usd: f64,
+    pub shipping_cost_usd: f64,
+    pub gateway_fee_usd: f64,
+    pub gross_profit_usd: f64,
+    pub net_profit_usd: f64,
+    pub loss_orders: i64,
+    pub failed_payment_orders: i64,
+    pub revenue_lost_payment_failures_usd: f64,
+    /// list value of the products left in abandoned carts (× the sell-to-list
+    /// ratio = revenue lost to abandonment)
+    pub abandoned_cart_list_usd: f64,
 }
 
 impl Measures {
@@ -38,6 +49,15 @@ impl Measures {
             sessions_failed: r.get(13),
             sessions_placed: r.get(14),
             sessions_abandoned: r.get(15),
+            cogs_usd: r.get(16),
+            shipping_cost_usd: r.get(17),
+            gateway_fee_usd: r.get(18),
+            gross_profit_usd: r.get(19),
+            net_profit_usd: r.get(20),
+            loss_orders: r.get(21),
+            failed_payment_orders: r.get(22),
+            revenue_lost_payment_failures_usd: r.get(23),
+            abandoned_cart_list_usd: r.get(24),
         }
     }
 
@@ -55,11 +75,22 @@ impl Measures {
         self.sessions_failed += o.sessions_failed;
         self.sessions_placed += o.sessions_placed;
         self.sessions_abandoned += o.sessions_abandoned;
+        self.cogs_usd += o.cogs_usd;
+        self.shipping_cost_usd += o.shipping_cost_usd;
+        self.gateway_fee_usd += o.gateway_fee_usd;
+        self.gross_profit_usd += o.gross_profit_usd;
+        self.net_profit_usd += o.net_profit_usd;
+        self.loss_orders += o.loss_orders;
+        self.failed_payment_orders += o.failed_payment_orders;
+        self.revenue_lost_payment_failures_usd += o.revenue_lost_payment_failures_usd;
+        self.abandoned_cart_list_usd += o.abandoned_cart_list_usd;
     }
 
-    /// The KPIs of these sums.
-    pub fn kpis(&self) -> Kpis {
+    /// The KPIs of these sums; `sell_to_list` is the ratio of
+    /// `vw_sell_to_list_ratio` (revenue lost to abandonment = list value × it).
+    pub fn kpis(&self, sell_to_list: f64) -> Kpis {
         let ratio = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
+        let margin = |x: f64| (self.net_revenue_usd != 0.0).then(|| x / self.net_revenue_usd);
         Kpis {
             gmv_usd: round2(self.gmv_usd),
             net_revenue_usd: round2(self.net_revenue_usd),
@@ -73,6 +104,17 @@ impl Measures {
             sla_breach_rate: ratio(self.sla_breaches, self.shipments),
             shipments: self.shipments,
             sessions: self.sessions_viewed,
+            cogs_usd: round2(self.cogs_usd),
+            shipping_cost_usd: round2(self.shipping_cost_usd),
+            gateway_fee_usd: round2(self.gateway_fee_usd),
+            gross_profit_usd: round2(self.gross_profit_usd),
+            net_profit_usd: round2(self.net_profit_usd),
+            gross_margin: margin(self.gross_profit_usd),
+            net_margin: margin(self.net_profit_usd),
+            loss_orders: self.loss_orders,
+            failed_payment_orders: self.failed_payment_orders,
+            revenue_lost_payment_failures_usd: round2(self.revenue_lost_payment_failures_usd),
+            revenue_lost_cart_abandonment_usd: round2(self.abandoned_cart_list_usd * sell_to_list),
         }
     }
 }
@@ -97,4 +139,15 @@ pub struct Kpis {
     pub sla_breach_rate: Option<f64>,
     pub shipments: i64,
     pub sessions: i64,
+    pub cogs_usd: f64,
+    pub shipping_cost_usd: f64,
+    pub gateway_fee_usd: f64,
+    pub gross_profit_usd: f64,
+    pub net_profit_usd: f64,
+    pub gross_margin: Option<f64>,
+    pub net_margin: Option<f64>,
+    pub loss_orders: i64,
+    pub failed_payment_orders: i64,
+    pub revenue_lost_payment_failures_usd: f64,
+    pub revenue_lost_cart_abandonment_usd: f64,
 }

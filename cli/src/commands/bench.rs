@@ -1,4 +1,5 @@
-//! `globalcart bench e2e|upsert`: rerunnable benchmarks of the streaming spine.
+//! `globalcart bench e2e|upsert|freshness`: rerunnable benchmarks of the
+//! streaming spine and the live KPIs (freshness lives in `freshness.rs`).
 //! Each run uses a fresh database (dropped afterwards unless `--keep`) and, for
 //! e2e, the topics of the given prefix (use a fresh prefix per run).
 
@@ -46,10 +47,12 @@ pub enum Which {
         #[arg(long)]
         keep: bool,
     },
+    /// Time from an event being produced to its effect in /api/kpis/live, under load.
+    Freshness(super::freshness::FreshnessArgs),
 }
 
 /// A fresh database next to the one in `url`; returns its URL and name.
-async fn fresh_database(url: &str) -> anyhow::Result<(String, String)> {
+pub(crate) async fn fresh_database(url: &str) -> anyhow::Result<(String, String)> {
     let cfg = db::parse_url(url)?;
     let base = cfg.get_dbname().unwrap_or("globalcart");
     let name = format!("{base}_bench_{}", chrono::Utc::now().format("%Y%m%d%H%M%S"));
@@ -61,7 +64,7 @@ async fn fresh_database(url: &str) -> anyhow::Result<(String, String)> {
     Ok((new_url, name))
 }
 
-async fn drop_database(url: &str, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn drop_database(url: &str, name: &str) -> anyhow::Result<()> {
     let mut cfg = db::parse_url(url)?;
     cfg.dbname("postgres");
     let (client, conn) = cfg.connect(tokio_postgres::NoTls).await?;
@@ -72,7 +75,7 @@ async fn drop_database(url: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -185,6 +188,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
                 drop_database(&pg.database_url, &name).await?;
             }
         }
+        Which::Freshness(a) => super::freshness::run(pg, kafka, a).await?,
         Which::Upsert {
             generate,
             batch_size,

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod consume;
 pub mod dlq;
+pub mod freshness;
 pub mod migrate;
 pub mod produce;
 pub mod serve;

@@ -1,0 +1,248 @@
+//! `globalcart bench freshness`: how long an event takes from the producer to
+//! `/api/kpis/live`, under a sustained live load.
+//!
+//! Everything runs as in `globalcart up` (consumer, KPI cache fed by
+//! LISTEN/NOTIFY, HTTP API on a free port), against a fresh database and the
+//! topics of `--topic-prefix`. A live producer streams `--rate` events per
+//! second; meanwhile a probe publishes, one at a time, a completed order in a
+//! region of its own ("Freshness probe") through the same producer client and
+//! schemas, and polls `GET /api/kpis/live` every millisecond or two until that
+//! region's order count includes it. The latency of a probe is the time from
+//! handing the event to the producer to the first response that shows it.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use globalcart_api::kpis::{self, KpiCache};
+use globalcart_api::AppState;
+use globalcart_common::{KafkaSettings, PgSettings};
+use globalcart_consumers::{run_until_stopped, ConsumerSettings};
+use globalcart_producers::generator;
+use globalcart_producers::publish::{Faults, Publisher};
+use globalcart_producers::run::produce_live;
+use globalcart_schemas::events::{AnyEvent, CustomerEvent, OrderEvent, OrderItem, ProductEvent};
+use tokio::sync::watch;
+
+use super::produce::GenerateArgs;
+
+/// Region (and ids) of the probe orders, far from the generator's.
+const PROBE_REGION: &str = "Freshness probe";
+const PROBE_ID: i64 = 9_000_000_000_000;
+
+#[derive(Debug, Args)]
+pub struct FreshnessArgs {
+    #[command(flatten)]
+    pub generate: GenerateArgs,
+    /// Background live events per second.
+    #[arg(long, default_value_t = 5000.0)]
+    pub rate: f64,
+    /// Measured seconds (after the warm-up).
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
+    /// Seconds of load before the first probe.
+    #[arg(long, default_value_t = 10)]
+    pub warmup: u64,
+    /// Pause between a probe becoming visible and the next one, milliseconds.
+    #[arg(long, default_value_t = 100)]
+    pub gap_ms: u64,
+    #[arg(long, default_value_t = 6)]
+    pub partitions: i32,
+    #[command(flatten)]
+    pub consumer: ConsumerSettings,
+    /// Keep the benchmark database.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+fn probe_dims(now_us: i64) -> [AnyEvent; 2] {
+    let id = uuid::Uuid::new_v4().to_string();
+    [
+        AnyEvent::Customer(CustomerEvent {
+            event_id: id.clone(),
+            customer_id: PROBE_ID,
+            event_time: now_us,
+            updated_at: now_us,
+            customer_created_at: now_us,
+            geo_id: PROBE_ID,
+            country: "Probe".into(),
+            region: PROBE_REGION.into(),
+            city: "Probe".into(),
+            currency: "USD".into(),
+            acquisition_channel: "ORGANIC".into(),
+        }),
+        AnyEvent::Product(ProductEvent {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            product_id: PROBE_ID,
+            event_time: now_us,
+            updated_at: now_us,
+            sku: "PROBE-1".into(),
+            product_name: "Freshness probe".into(),
+            category_l1: "Probe".into(),
+            category_l2: "Probe".into(),
+            brand: "Probe".into(),
+            currency: "USD".into(),
+            unit_cost: 500,
+            list_price: 1000,
+        }),
+    ]
+}
+
+fn probe_order(n: i64, now_us: i64) -> AnyEvent {
+    AnyEvent::Order(OrderEvent {
+        event_id: uuid::Uuid::new_v4().to_string(),
+        order_id: PROBE_ID + n,
+        event_time: now_us,
+        updated_at: now_us,
+        customer_id: PROBE_ID,
+        geo_id: PROBE_ID,
+        order_ts: now_us,
+        order_status: "CONFIRMED".into(),
+        channel: "WEB".into(),
+        device: "DESKTOP".into(),
+        currency: "USD".into(),
+        gross_amount: 1000,
+        discount_amount: 0,
+        tax_amount: 0,
+        net_amount: 1000,
+        items: vec![OrderItem {
+            order_item_id: PROBE_ID + n,
+            product_id: PROBE_ID,
+            qty: 1,
+            unit_list_price: 1000,
+            unit_sell_price: 1000,
+            unit_cost: 500,
+            line_discount: 0,
+            line_tax: 0,
+            line_net_revenue: 1000,
+        }],
+    })
+}
+
+/// Probe orders visible in a `/api/kpis/live` body (last 24 hours).
+fn probes_seen(body: &serde_json::Value) -> i64 {
+    body["windows"]["last_24h"]["by"]["region"][PROBE_REGION]["orders"]
+        .as_i64()
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (p / 100.0 * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+pub async fn run(
+    pg: &PgSettings,
+    kafka: &KafkaSettings,
+    args: FreshnessArgs,
+) -> anyhow::Result<()> {
+    let (url, name) = super::bench::fresh_database(&pg.database_url).await?;
+    super::topics::create(kafka, args.partitions).await?;
+    let pool = globalcart_common::db::pool(&url, 8)?;
+    let (stop, shutdown) = watch::channel(false);
+
+    let consumer = tokio::spawn(run_until_stopped(
+        kafka.clone(),
+        pool.clone(),
+        args.consumer.clone(),
+        shutdown.clone(),
+    ));
+    let state = AppState {
+        pool: pool.clone(),
+        kafka: kafka.clone(),
+        kpis: KpiCache::default(),
+    };
+    let cache = tokio::spawn(kpis::listener::run(
+        state.kpis.clone(),
+        pool.clone(),
+        url.clone(),
+        shutdown.clone(),
+    ));
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let live_url = format!("http://{}/api/kpis/live", listener.local_addr()?);
+    let mut sd = shutdown.clone();
+    let api = tokio::spawn(globalcart_api::serve(listener, state, async move {
+        let _ = sd.wait_for(|s| *s).await;
+    }));
+    let live = generator::live(
+        &args.generate.config(),
+        args.rate,
+        8640.0,
+        chrono::Utc::now().timestamp_micros(),
+    );
+    let (k, sd) = (kafka.clone(), shutdown.clone());
+    let producer = tokio::spawn(async move { produce_live(&k, live, Faults::default(), sd).await });
+
+    let mut probe = Publisher::new(kafka, Faults::default())?;
+    for e in probe_dims(chrono::Utc::now().timestamp_micros()) {
+        probe.send(&e)?;
+    }
+    tokio::time::sleep(Duration::from_secs(args.warmup)).await;
+
+    let http = reqwest::Client::new();
+    let mut latencies = Vec::new();
+    let started = Instant::now();
+    let mut n = 0;
+    while started.elapsed() < Duration::from_secs(args.seconds) {
+        n += 1;
+        let sent = Instant::now();
+        probe.send(&probe_order(n, chrono::Utc::now().timestamp_micros()))?;
+        let seen = loop {
+            let body: serde_json::Value = http
+                .get(&live_url)
+                .send()
+                .await
+                .context("GET /api/kpis/live")?
+                .json()
+                .await?;
+            if probes_seen(&body) >= n {
+                break Some(sent.elapsed());
+            }
+            if sent.elapsed() > Duration::from_secs(30) {
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        };
+        match seen {
+            Some(d) => latencies.push(d.as_secs_f64() * 1000.0),
+            None => anyhow::bail!("probe {n} was not visible after 30 s"),
+        }
+        tokio::time::sleep(Duration::from_millis(args.gap_ms)).await;
+    }
+    let _ = stop.send(true);
+    let produced = producer.await??;
+    let run = consumer.await??;
+    let _ = cache.await;
+    api.await??;
+    tokio::task::block_in_place(|| probe.finish())?;
+
+    latencies.sort_by(f64::total_cmp);
+    let measured = started.elapsed().as_secs_f64() + args.warmup as f64;
+    println!("| machine | {} |", super::bench::machine());
+    println!(
+        "| load | {:.0} live events/s requested, {:.0} events/s produced over {:.0} s |",
+        args.rate,
+        produced.events as f64 / measured,
+        measured
+    );
+    println!(
+        "| consumer | {} batches, {} rows written |",
+        run.batches, run.rows_written
+    );
+    println!("| probes | {} (one at a time) |", latencies.len());
+    println!(
+        "| produced → visible in /api/kpis/live | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 90.0),
+        percentile(&latencies, 99.0),
+        latencies.last().copied().unwrap_or(f64::NAN)
+    );
+    drop(pool);
+    if !args.keep {
+        super::bench::drop_database(&pg.database_url, &name).await?;
+    }
+    Ok(())
+}
