@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`commands`]: one file per subcommand (`migrate`, `topics`, `produce`,
-//!   `consume`, `up`, `serve`, `bench`).
+//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`).
 //! - [`shutdown`]: Ctrl-C / SIGTERM → a watch channel every task listens to.
 //! - [`telemetry`]: tracing set-up.
 
@@ -35,6 +35,8 @@ pub enum Command {
     Produce(commands::produce::ProduceArgs),
     /// Load the topics into the star schema.
     Consume(commands::consume::ConsumeArgs),
+    /// Re-consume topics for a backfill, into the live database or a fresh one.
+    Replay(commands::replay::ReplayArgs),
     /// Everything in one process: migrate, topics, history, consumers, live events, API.
     Up(commands::up::UpArgs),
     /// The HTTP API alone.
@@ -52,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Topics(a) => commands::topics::run(&cli.kafka, a).await,
         Command::Produce(a) => commands::produce::run(&cli.kafka, a).await,
         Command::Consume(a) => commands::consume::run(&cli.pg, &cli.kafka, a).await,
+        Command::Replay(a) => commands::replay::run(&cli.pg, &cli.kafka, a).await,
         Command::Up(a) => commands::up::run(&cli.pg, &cli.kafka, a).await,
         Command::Serve(a) => commands::serve::run(&cli.pg, &cli.kafka, a).await,
         Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,

@@ -7,59 +7,8 @@ use std::time::Duration;
 
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
-use globalcart_schemas::{encode, OrderEvent, OrderItem, Topic};
-use helpers::{eventually, TestEnv};
-use rdkafka::producer::{FutureProducer, FutureRecord};
-
-fn order(status: &str, updated_at: i64, event_id: &str) -> OrderEvent {
-    OrderEvent {
-        event_id: event_id.into(),
-        order_id: 900_001,
-        event_time: updated_at,
-        updated_at,
-        customer_id: 1,
-        geo_id: 1,
-        order_ts: 1_760_000_000_000_000,
-        order_status: status.into(),
-        channel: "WEB".into(),
-        device: "DESKTOP".into(),
-        currency: "USD".into(),
-        gross_amount: 2000,
-        discount_amount: 200,
-        tax_amount: 126,
-        net_amount: 1800,
-        items: vec![OrderItem {
-            order_item_id: 900_001,
-            product_id: 1,
-            qty: 2,
-            unit_list_price: 1000,
-            unit_sell_price: 900,
-            unit_cost: 600,
-            line_discount: 200,
-            line_tax: 126,
-            line_net_revenue: 1800,
-        }],
-    }
-}
-
-async fn send(env: &TestEnv, topic: Topic, key: &str, payload: &[u8]) {
-    static PRODUCER: std::sync::OnceLock<FutureProducer> = std::sync::OnceLock::new();
-    let producer = PRODUCER.get_or_init(|| {
-        globalcart_common::kafka::client_config(&env.kafka)
-            .set("partitioner", "murmur2_random")
-            .create()
-            .expect("producer")
-    });
-    producer
-        .send(
-            FutureRecord::to(&env.topic(topic))
-                .key(key)
-                .payload(payload),
-            Duration::from_secs(10),
-        )
-        .await
-        .expect("delivered");
-}
+use globalcart_schemas::{encode, Topic};
+use helpers::{eventually, order, send, TestEnv};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_older_order_version_arriving_after_a_newer_one_does_not_overwrite_it() {

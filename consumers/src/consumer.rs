@@ -29,7 +29,7 @@ use crate::dlq::DeadLetters;
 use crate::error::{Error, Result};
 use crate::load::{load, LoadReport};
 use crate::query::{query, query_rows};
-use crate::settings::ConsumerSettings;
+use crate::settings::{ConsumerSettings, StartAt};
 
 /// Everything a batch needs: where to load, for which group, and the DLQ.
 pub struct Loader {
@@ -132,6 +132,8 @@ struct OffsetsContext {
     /// First offset still to load per assigned partition: messages below it are
     /// dropped (see [`REWIND`]).
     floors: Mutex<HashMap<(String, i32), i64>>,
+    /// Where a partition without a stored offset starts.
+    start: StartAt,
 }
 
 /// How far before the stored offset the consumer asks the broker to start.
@@ -147,6 +149,39 @@ pub const REWIND: i64 = 10_000;
 impl ClientContext for OffsetsContext {}
 
 impl OffsetsContext {
+    /// The first offset of a partition without a stored offset, per [`StartAt`]
+    /// (None = its beginning).
+    fn start_offset(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        topic: &str,
+        partition: i32,
+    ) -> Option<i64> {
+        match self.start {
+            StartAt::Beginning => None,
+            StartAt::Offset(o) => Some(o.max(0)),
+            StartAt::Timestamp(ms) => {
+                let mut q = TopicPartitionList::new();
+                q.add_partition_offset(topic, partition, Offset::Offset(ms))
+                    .ok()?;
+                match consumer.offsets_for_times(q, Duration::from_secs(30)) {
+                    Ok(found) => match found.find_partition(topic, partition).map(|e| e.offset()) {
+                        Some(Offset::Offset(o)) => Some(o),
+                        // no record at or after the time: start at the end
+                        _ => consumer
+                            .fetch_watermarks(topic, partition, Duration::from_secs(30))
+                            .ok()
+                            .map(|(_, high)| high),
+                    },
+                    Err(e) => {
+                        tracing::error!(error = %e, topic, partition, "cannot look up offsets by time; starting at the beginning");
+                        None
+                    }
+                }
+            }
+        }
+    }
+
     fn stored_offsets(&self, topics: &[String]) -> Vec<(String, i32, i64)> {
         let mut attempt = 0u32;
         loop {
@@ -198,7 +233,8 @@ impl ConsumerContext for OffsetsContext {
                     let next = stored
                         .iter()
                         .find(|(t, p, _)| t == topic && p == partition)
-                        .map(|(_, _, o)| *o);
+                        .map(|(_, _, o)| *o)
+                        .or_else(|| self.start_offset(consumer, topic, *partition));
                     let offset = match next {
                         Some(o) if o > REWIND => Offset::Offset(o - REWIND),
                         _ => Offset::Beginning,
@@ -288,6 +324,7 @@ fn run_blocking(
         group: kafka.group(),
         assignment: Mutex::new((0, Instant::now())),
         floors: Mutex::new(HashMap::new()),
+        start: settings.start,
     };
     let consumer: BaseConsumer<OffsetsContext> = kafka::client_config(&kafka)
         .set("group.id", kafka.group())
@@ -299,10 +336,12 @@ fn run_blocking(
         .set("max.poll.interval.ms", "600000")
         .set("fetch.wait.max.ms", "10")
         .create_with_context(ctx)?;
-    let topics: Vec<String> = Topic::EVENTS
-        .iter()
-        .map(|t| t.name(&kafka.topic_prefix))
-        .collect();
+    let wanted: &[Topic] = if settings.topics.is_empty() {
+        &Topic::EVENTS
+    } else {
+        &settings.topics
+    };
+    let topics: Vec<String> = wanted.iter().map(|t| t.name(&kafka.topic_prefix)).collect();
     let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
     consumer.subscribe(&refs)?;
     tracing::info!(group = %kafka.group(), topics = topics.len(), "consumer started");
@@ -317,7 +356,7 @@ fn run_blocking(
     let wait = Duration::from_millis(settings.batch_wait_ms);
     while !*shutdown.borrow() {
         let first = match consumer.poll(Duration::from_millis(250)) {
-            Some(Ok(m)) if below_floor(&consumer, &m) => continue,
+            Some(Ok(m)) if below_floor(&consumer, &m) || after(&settings, &m) => continue,
             Some(Ok(m)) => owned(&m),
             Some(Err(e)) => {
                 log_poll_error(&e);
@@ -351,7 +390,7 @@ fn run_blocking(
                 break;
             }
             match consumer.poll(left) {
-                Some(Ok(m)) if below_floor(&consumer, &m) => {}
+                Some(Ok(m)) if below_floor(&consumer, &m) || after(&settings, &m) => {}
                 Some(Ok(m)) => messages.push(owned(&m)),
                 Some(Err(e)) => {
                     log_poll_error(&e);
@@ -405,6 +444,14 @@ fn run_blocking(
         "consumer stopped"
     );
     Ok(report)
+}
+
+/// True for a record stamped after `settings.until_timestamp` (not replayed).
+fn after(settings: &ConsumerSettings, m: &rdkafka::message::BorrowedMessage<'_>) -> bool {
+    match (settings.until_timestamp, m.timestamp().to_millis()) {
+        (Some(until), Some(ts)) => ts > until,
+        _ => false,
+    }
 }
 
 /// True for a message before the stored offset of its partition (already loaded).

@@ -25,4 +25,4 @@ pub mod settings;
 pub use consumer::{process_batch, run_until_stopped};
 pub use decode::RawMessage;
 pub use error::{Error, Result};
-pub use settings::ConsumerSettings;
+pub use settings::{ConsumerSettings, StartAt};

@@ -1,6 +1,19 @@
 //! Settings of `globalcart consume`.
 
 use clap::Args;
+use globalcart_schemas::Topic;
+
+/// Where a partition without an offset stored in Postgres starts (replays).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StartAt {
+    /// Its first record.
+    #[default]
+    Beginning,
+    /// This offset (the partition's start if it is below it).
+    Offset(i64),
+    /// The first record whose timestamp is at or after this time (Unix ms).
+    Timestamp(i64),
+}
 
 /// How the consumer batches and when it stops.
 #[derive(Debug, Clone, Args)]
@@ -14,6 +27,15 @@ pub struct ConsumerSettings {
     /// Exit after this many seconds without a new message (scripts, tests, benchmarks).
     #[arg(long)]
     pub until_idle: Option<u64>,
+    /// Where partitions without a stored offset start (`globalcart replay`).
+    #[arg(skip)]
+    pub start: StartAt,
+    /// Records with a later timestamp (Unix ms) are skipped (`replay --to-timestamp`).
+    #[arg(skip)]
+    pub until_timestamp: Option<i64>,
+    /// The topics to read; every event topic when empty (`replay --topics`).
+    #[arg(skip)]
+    pub topics: Vec<Topic>,
 }
 
 impl Default for ConsumerSettings {
@@ -22,6 +44,9 @@ impl Default for ConsumerSettings {
             batch_size: 5000,
             batch_wait_ms: 50,
             until_idle: None,
+            start: StartAt::Beginning,
+            until_timestamp: None,
+            topics: Vec::new(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod dlq;
 pub mod freshness;
 pub mod migrate;
 pub mod produce;
+pub mod replay;
 pub mod serve;
 pub mod topics;
 pub mod up;

@@ -12,8 +12,9 @@ use globalcart_consumers::{run_until_stopped, ConsumerSettings};
 use globalcart_producers::generator::{GeneratorConfig, Manifest, Preset};
 use globalcart_producers::publish::{Faults, PublishReport};
 use globalcart_producers::run::produce_history;
-use globalcart_schemas::Topic;
+use globalcart_schemas::{OrderEvent, OrderItem, Topic};
 use rand::Rng;
+use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::sync::watch;
 use tokio_postgres::NoTls;
 
@@ -230,4 +231,56 @@ where
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     false
+}
+
+/// Order 900001 (one line, USD) in `status`, versioned by `updated_at`.
+pub fn order(status: &str, updated_at: i64, event_id: &str) -> OrderEvent {
+    OrderEvent {
+        event_id: event_id.into(),
+        order_id: 900_001,
+        event_time: updated_at,
+        updated_at,
+        customer_id: 1,
+        geo_id: 1,
+        order_ts: 1_760_000_000_000_000,
+        order_status: status.into(),
+        channel: "WEB".into(),
+        device: "DESKTOP".into(),
+        currency: "USD".into(),
+        gross_amount: 2000,
+        discount_amount: 200,
+        tax_amount: 126,
+        net_amount: 1800,
+        items: vec![OrderItem {
+            order_item_id: 900_001,
+            product_id: 1,
+            qty: 2,
+            unit_list_price: 1000,
+            unit_sell_price: 900,
+            unit_cost: 600,
+            line_discount: 200,
+            line_tax: 126,
+            line_net_revenue: 1800,
+        }],
+    }
+}
+
+/// Publishes raw bytes to a topic of `env` and waits for the acknowledgement.
+pub async fn send(env: &TestEnv, topic: Topic, key: &str, payload: &[u8]) {
+    static PRODUCER: std::sync::OnceLock<FutureProducer> = std::sync::OnceLock::new();
+    let producer = PRODUCER.get_or_init(|| {
+        globalcart_common::kafka::client_config(&env.kafka)
+            .set("partitioner", "murmur2_random")
+            .create()
+            .expect("producer")
+    });
+    producer
+        .send(
+            FutureRecord::to(&env.topic(topic))
+                .key(key)
+                .payload(payload),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("delivered");
 }
