@@ -12,7 +12,7 @@ SERVICES := deploy/scripts/services.sh
 BIN := ./target/release/globalcart
 BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/globalcart_bench
 
-.PHONY: help services test-services build demo test lint bench stop status
+.PHONY: help services test-services build demo test lint bench soak stop status
 
 help: ## list targets
 	@echo "GlobalCart 360 - make targets:"
@@ -37,13 +37,20 @@ lint: ## rustfmt check + clippy with warnings denied
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-bench: build ## benchmarks (e2e + upsert at scale medium, live KPI freshness at 5k events/s) into fresh databases, in-memory test broker
+bench: build ## benchmarks (e2e + upsert at scale medium, replay of the small preset, live KPI freshness at 5k events/s), in-memory test broker
 	$(SERVICES) postgres tansu broker-test
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
 	export DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192; \
 	TOPIC_PREFIX=bench-$$(date +%s) $(BIN) bench e2e --scale medium; \
 	$(BIN) bench upsert --scale medium; \
+	TOPIC_PREFIX=replay-$$(date +%s) $(BIN) bench replay --scale small; \
 	TOPIC_PREFIX=fresh-$$(date +%s) $(BIN) bench freshness --scale tiny --rate 5000 --seconds 60
+
+soak: build ## 10 minutes of the live pipeline at 5 000 events/s: memory, lag and rejects sampled each minute
+	$(SERVICES) postgres tansu broker-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192 TOPIC_PREFIX=soak-$$(date +%s) \
+	$(BIN) bench soak --scale tiny --rate 5000 --minutes 10
 
 stop: ## stop the brokers started by `make services` / `make test-services`
 	$(SERVICES) stop

@@ -3,7 +3,6 @@
 mod helpers;
 
 use std::process::Stdio;
-use std::time::Duration;
 
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
@@ -233,4 +232,35 @@ async fn a_consumer_killed_mid_stream_and_restarted_loads_what_a_clean_run_loads
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_producer_restarted_mid_history_with_the_same_seed_doubles_nothing() {
+    use globalcart_producers::generator;
+    use globalcart_producers::publish::Publisher;
+
+    // the producer that crashed: the first 3 000 events of the history only
+    let restarted = TestEnv::new().await;
+    let (k, cfg) = (restarted.kafka.clone(), helpers::config(Preset::Tiny, 21));
+    let sent = tokio::task::spawn_blocking(move || {
+        let mut p = Publisher::new(&k, Faults::default()).expect("publisher");
+        for e in generator::history(&cfg).take(3000) {
+            p.send(&e).expect("send");
+        }
+        p.finish().expect("flush").events
+    })
+    .await
+    .unwrap();
+    assert_eq!(sent, 3000);
+    // then the same seed again, from the start
+    restarted.produce(Preset::Tiny, 21, Faults::default()).await;
+    restarted.consume_until_idle(4).await;
+
+    let clean = TestEnv::new().await;
+    clean.produce(Preset::Tiny, 21, Faults::default()).await;
+    clean.consume_until_idle(4).await;
+
+    assert_eq!(restarted.checksums().await, clean.checksums().await);
+    restarted.cleanup().await;
+    clean.cleanup().await;
 }

@@ -1,5 +1,6 @@
-//! `globalcart bench e2e|upsert|freshness`: rerunnable benchmarks of the
-//! streaming spine and the live KPIs (freshness lives in `freshness.rs`).
+//! `globalcart bench e2e|upsert|replay|freshness|soak`: rerunnable benchmarks of
+//! the streaming spine, backfills and the live KPIs (freshness and soak live in
+//! their own files).
 //! Each run uses a fresh database (dropped afterwards unless `--keep`) and, for
 //! e2e, the topics of the given prefix (use a fresh prefix per run).
 
@@ -49,6 +50,15 @@ pub enum Which {
     },
     /// Time from an event being produced to its effect in /api/kpis/live, under load.
     Freshness(super::freshness::FreshnessArgs),
+    /// The live pipeline for minutes under load: memory, lag and rejects sampled.
+    Soak(super::soak::SoakArgs),
+    /// Replay of a preset's topics into a fresh database (produced first if empty).
+    Replay {
+        #[command(flatten)]
+        generate: GenerateArgs,
+        #[arg(long, default_value_t = 6)]
+        partitions: i32,
+    },
 }
 
 /// A fresh database next to the one in `url`; returns its URL and name.
@@ -189,6 +199,11 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
             }
         }
         Which::Freshness(a) => super::freshness::run(pg, kafka, a).await?,
+        Which::Soak(a) => super::soak::run(pg, kafka, a).await?,
+        Which::Replay {
+            generate,
+            partitions,
+        } => replay(pg, kafka, &generate, partitions).await?,
         Which::Upsert {
             generate,
             batch_size,
@@ -250,5 +265,47 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
             }
         }
     }
+    Ok(())
+}
+
+/// `bench replay`: the preset's history in the topics of the prefix (produced
+/// first when the orders topic is empty), then `globalcart replay` of all of it
+/// into a fresh database, timed.
+async fn replay(
+    pg: &PgSettings,
+    kafka: &KafkaSettings,
+    generate: &GenerateArgs,
+    partitions: i32,
+) -> anyhow::Result<()> {
+    super::topics::create(kafka, partitions).await?;
+    let orders = globalcart_schemas::Topic::Orders.name(&kafka.topic_prefix);
+    let k = kafka.clone();
+    let empty =
+        tokio::task::spawn_blocking(move || globalcart_common::kafka::topic_is_empty(&k, &orders))
+            .await??;
+    if empty {
+        let (k, cfg) = (kafka.clone(), generate.config());
+        let (report, _) =
+            tokio::task::spawn_blocking(move || produce_history(&k, &cfg, Faults::default(), None))
+                .await??;
+        println!(
+            "| produced | {} events ({:?}, seed {}) |",
+            report.messages, generate.scale, generate.seed
+        );
+    }
+    let (url, name) = fresh_database(&pg.database_url).await?;
+    let args = super::replay::ReplayArgs {
+        topics: Vec::new(),
+        from_offset: None,
+        from_timestamp: None,
+        to_timestamp: None,
+        into_database: Some(url),
+        group: None,
+        until_idle: 5,
+        batch_size: 5000,
+    };
+    println!("| machine | {} |", machine());
+    super::replay::run(pg, kafka, args).await?;
+    drop_database(&pg.database_url, &name).await?;
     Ok(())
 }

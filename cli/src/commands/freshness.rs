@@ -1,9 +1,9 @@
 //! `globalcart bench freshness`: how long an event takes from the producer to
 //! `/api/kpis/live`, under a sustained live load.
 //!
-//! Everything runs as in `globalcart up` (consumer, KPI cache fed by
-//! LISTEN/NOTIFY, HTTP API on a free port), against a fresh database and the
-//! topics of `--topic-prefix`. A live producer streams `--rate` events per
+//! Everything runs as in `globalcart up` ([`super::pipeline`]: consumer, KPI
+//! cache fed by LISTEN/NOTIFY, HTTP API on a free port), against a fresh
+//! database and the topics of `--topic-prefix`. A live producer streams `--rate` events per
 //! second; meanwhile a probe publishes, one at a time, a completed order in a
 //! region of its own ("Freshness probe") through the same producer client and
 //! schemas, and polls `GET /api/kpis/live` every millisecond or two until that
@@ -14,15 +14,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Args;
-use globalcart_api::kpis::{self, KpiCache};
-use globalcart_api::AppState;
 use globalcart_common::{KafkaSettings, PgSettings};
-use globalcart_consumers::{run_until_stopped, ConsumerSettings};
-use globalcart_producers::generator;
+use globalcart_consumers::ConsumerSettings;
 use globalcart_producers::publish::{Faults, Publisher};
-use globalcart_producers::run::produce_live;
 use globalcart_schemas::events::{AnyEvent, CustomerEvent, OrderEvent, OrderItem, ProductEvent};
-use tokio::sync::watch;
+
+use super::pipeline::Pipeline;
 
 use super::produce::GenerateArgs;
 
@@ -139,43 +136,16 @@ pub async fn run(
     kafka: &KafkaSettings,
     args: FreshnessArgs,
 ) -> anyhow::Result<()> {
-    let (url, name) = super::bench::fresh_database(&pg.database_url).await?;
-    super::topics::create(kafka, args.partitions).await?;
-    let pool = globalcart_common::db::pool(&url, 8)?;
-    let (stop, shutdown) = watch::channel(false);
-
-    let consumer = tokio::spawn(run_until_stopped(
-        kafka.clone(),
-        pool.clone(),
-        args.consumer.clone(),
-        shutdown.clone(),
-    ));
-    let state = AppState {
-        pool: pool.clone(),
-        kafka: kafka.clone(),
-        kpis: KpiCache::default(),
-    };
-    let cache = tokio::spawn(kpis::listener::run(
-        state.kpis.clone(),
-        pool.clone(),
-        url.clone(),
-        shutdown.clone(),
-    ));
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-    let live_url = format!("http://{}/api/kpis/live", listener.local_addr()?);
-    let mut sd = shutdown.clone();
-    let api = tokio::spawn(globalcart_api::serve(listener, state, async move {
-        let _ = sd.wait_for(|s| *s).await;
-    }));
-    let live = generator::live(
+    let pipeline = Pipeline::start(
+        pg,
+        kafka,
         &args.generate.config(),
         args.rate,
-        8640.0,
-        chrono::Utc::now().timestamp_micros(),
-    );
-    let (k, sd) = (kafka.clone(), shutdown.clone());
-    let producer = tokio::spawn(async move { produce_live(&k, live, Faults::default(), sd).await });
-
+        args.consumer.clone(),
+        args.partitions,
+    )
+    .await?;
+    let live_url = format!("{}/api/kpis/live", pipeline.api_url);
     let mut probe = Publisher::new(kafka, Faults::default())?;
     for e in probe_dims(chrono::Utc::now().timestamp_micros()) {
         probe.send(&e)?;
@@ -212,11 +182,7 @@ pub async fn run(
         }
         tokio::time::sleep(Duration::from_millis(args.gap_ms)).await;
     }
-    let _ = stop.send(true);
-    let produced = producer.await??;
-    let run = consumer.await??;
-    let _ = cache.await;
-    api.await??;
+    let ran = pipeline.stop(args.keep).await?;
     tokio::task::block_in_place(|| probe.finish())?;
 
     latencies.sort_by(f64::total_cmp);
@@ -225,12 +191,12 @@ pub async fn run(
     println!(
         "| load | {:.0} live events/s requested, {:.0} events/s produced over {:.0} s |",
         args.rate,
-        produced.events as f64 / measured,
+        ran.produced.events as f64 / measured,
         measured
     );
     println!(
         "| consumer | {} batches, {} rows written |",
-        run.batches, run.rows_written
+        ran.consumed.batches, ran.consumed.rows_written
     );
     println!("| probes | {} (one at a time) |", latencies.len());
     println!(
@@ -240,9 +206,5 @@ pub async fn run(
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or(f64::NAN)
     );
-    drop(pool);
-    if !args.keep {
-        super::bench::drop_database(&pg.database_url, &name).await?;
-    }
     Ok(())
 }

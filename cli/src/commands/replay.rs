@@ -141,6 +141,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ReplayArgs) -> an
         .progress_chars("=> "),
     );
     let client = pool.get().await?;
+    let (mut seen, mut last_progress) = (0i64, started);
     let report = loop {
         tokio::select! {
             r = &mut task => break r??,
@@ -153,16 +154,22 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ReplayArgs) -> an
                     .await?
                     .get(0);
                 bar.set_position(done.max(0) as u64);
+                if done != seen {
+                    (seen, last_progress) = (done, Instant::now());
+                }
             }
         }
     };
     bar.finish_and_clear();
-    let secs = started.elapsed().as_secs_f64();
+    // the run ends after --until-idle seconds without a record: the work itself
+    // ended at the last progress seen (polled every 0.5 s)
+    let secs = (last_progress - started).as_secs_f64();
     println!(
-        "replayed {} records in {:.1} s ({:.0} records/s): {} rows written, {} rejected; group {group}",
+        "replayed {} records in {:.1} s ({:.0} records/s; {:.1} s with the final idle wait): {} rows written, {} rejected; group {group}",
         report.messages,
         secs,
         report.messages as f64 / secs.max(1e-9),
+        started.elapsed().as_secs_f64(),
         report.rows_written,
         report.rejected
     );

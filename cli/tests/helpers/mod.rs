@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod services;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -137,32 +139,7 @@ impl TestEnv {
     /// Row count and an order-independent checksum of every star-schema table
     /// (all columns but `loaded_at`).
     pub async fn checksums(&self) -> BTreeMap<String, (i64, String)> {
-        let client = self.client().await;
-        let mut out = BTreeMap::new();
-        for t in TABLES {
-            let cols: String = client
-                .query_one(
-                    "select string_agg(column_name, ', ' order by ordinal_position)
-                     from information_schema.columns
-                     where table_schema = 'globalcart' and table_name = $1 and column_name <> 'loaded_at'",
-                    &[&t],
-                )
-                .await
-                .expect("columns")
-                .get(0);
-            let row = client
-                .query_one(
-                    &format!(
-                        "select count(*)::bigint, coalesce(md5(string_agg(h, '' order by h)), '')
-                         from (select md5(row({cols})::text) as h from globalcart.{t}) s"
-                    ),
-                    &[],
-                )
-                .await
-                .expect("checksum");
-            out.insert(t.to_string(), (row.get(0), row.get(1)));
-        }
-        out
+        services::checksums(&self.database_url).await
     }
 
     /// Serves the API on a free loopback port against this database; returns its base URL.
