@@ -283,10 +283,14 @@ async fn the_cache_follows_each_commit_and_the_api_serves_it() {
     ));
     let listen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listen.local_addr().unwrap());
+    let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &Default::default())
+        .await
+        .unwrap();
     let state = AppState {
         pool,
         kafka: env.kafka.clone(),
         kpis: cache.clone(),
+        auth,
     };
     tokio::spawn(globalcart_api::serve(listen, state, std::future::pending()));
 

@@ -37,6 +37,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(7, "007_kpi_buckets.sql"),
     migration!(8, "008_pnl_between.sql"),
     migration!(9, "009_kpi_buckets_pnl.sql"),
+    migration!(10, "010_app_auth.sql"),
+    migration!(11, "011_funnel_session_index.sql"),
 ];
 
 /// Parses a database URL.

@@ -223,6 +223,20 @@ pub static PAYMENT_FAILURE_TODAY: LazyLock<Gauge> = LazyLock::new(|| {
     )
 });
 
+pub static NET_PROFIT_TODAY: LazyLock<Gauge> = LazyLock::new(|| {
+    gauge(
+        "globalcart_net_profit_today_usd",
+        "Net profit (revenue - COGS - shipping - gateway fees - refunds ex tax + restocked COGS) of today's completed orders, USD.",
+    )
+});
+
+pub static NET_MARGIN_TODAY: LazyLock<Gauge> = LazyLock::new(|| {
+    gauge(
+        "globalcart_net_margin_today",
+        "Net profit / net revenue of today's completed orders (ratio; 0 without revenue).",
+    )
+});
+
 /// Registers every metric now, so `/metrics` lists them all from the start.
 pub fn init() {
     LazyLock::force(&EVENTS_CONSUMED);
@@ -245,6 +259,8 @@ pub fn init() {
         &SLA_BREACH_TODAY,
         &CART_ABANDONMENT_TODAY,
         &PAYMENT_FAILURE_TODAY,
+        &NET_PROFIT_TODAY,
+        &NET_MARGIN_TODAY,
     ] {
         LazyLock::force(g);
     }

@@ -9,14 +9,15 @@
 with touched (ts) as (
     select unnest($1::int8[])
     union all
-    select extract(epoch from o.order_ts)::int8
-    from globalcart.fact_orders o
-    where o.order_id = any($2::int8[])
+    -- one index lookup per order and per session, whatever the statistics say
+    -- (a misjudged session count once turned this into a scan of every click)
+    select (select extract(epoch from o.order_ts)::int8
+            from globalcart.fact_orders o where o.order_id = ids.id)
+    from unnest($2::int8[]) as ids(id)
     union all
-    select extract(epoch from min(e.event_ts))::int8
-    from globalcart.fact_funnel_events e
-    where e.session_id = any($3::text[])
-    group by e.session_id
+    select (select extract(epoch from min(e.event_ts))::int8
+            from globalcart.fact_funnel_events e where e.session_id = s.id)
+    from unnest($3::text[]) as s(id)
 ), buckets (b) as (
     select distinct ts - ts % 10
     from touched

@@ -1,5 +1,6 @@
 //! The router, its state, and the server.
 
+mod admin;
 mod health;
 mod kpis;
 mod metrics;
@@ -12,6 +13,7 @@ use deadpool_postgres::Pool;
 use globalcart_common::KafkaSettings;
 use tokio::net::TcpListener;
 
+use crate::auth::Auth;
 use crate::kpis::KpiCache;
 
 /// What every handler can reach.
@@ -21,6 +23,8 @@ pub struct AppState {
     pub kafka: KafkaSettings,
     /// The live KPI cache (kept current by [`crate::kpis::listener`]).
     pub kpis: KpiCache,
+    /// Cookie signing key ([`Auth::bootstrap`]).
+    pub auth: Auth,
 }
 
 /// Every route of the API.
@@ -31,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::router())
         .merge(kpis::router())
         .merge(openapi::router())
+        .merge(admin::router())
         .route_layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }

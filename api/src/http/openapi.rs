@@ -24,7 +24,14 @@ pub fn document() -> Value {
             "aov_usd": {"type": ["number", "null"]}, "conversion_rate": {"type": ["number", "null"]},
             "cart_abandonment_rate": {"type": ["number", "null"]}, "payment_failure_rate": {"type": ["number", "null"]},
             "refund_amount_usd": {"type": "number"}, "sla_breach_rate": {"type": ["number", "null"]},
-            "shipments": {"type": "integer"}, "sessions": {"type": "integer"}}});
+            "shipments": {"type": "integer"}, "sessions": {"type": "integer"},
+            "cogs_usd": {"type": "number"}, "shipping_cost_usd": {"type": "number"},
+            "gateway_fee_usd": {"type": "number"}, "gross_profit_usd": {"type": "number"},
+            "net_profit_usd": {"type": "number"}, "gross_margin": {"type": ["number", "null"]},
+            "net_margin": {"type": ["number", "null"]}, "loss_orders": {"type": "integer"},
+            "failed_payment_orders": {"type": "integer"},
+            "revenue_lost_payment_failures_usd": {"type": "number"},
+            "revenue_lost_cart_abandonment_usd": {"type": "number"}}});
     json!({
         "openapi": "3.1.0",
         "info": {"title": "GlobalCart 360 API", "version": env!("CARGO_PKG_VERSION"),
@@ -68,4 +75,23 @@ pub fn document() -> Value {
 
 async fn openapi() -> Json<Value> {
     Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kpis_schema_names_every_field_the_api_serves() {
+        let served = serde_json::to_value(crate::kpis::Kpis::default()).unwrap();
+        let doc = document();
+        let described = doc["components"]["schemas"]["Kpis"]["properties"]
+            .as_object()
+            .unwrap();
+        let mut a: Vec<&String> = served.as_object().unwrap().keys().collect();
+        let mut b: Vec<&String> = described.keys().collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+    }
 }

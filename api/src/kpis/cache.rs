@@ -269,4 +269,6 @@ fn publish_gauges(k: &Kpis) {
     SLA_BREACH_TODAY.set(k.sla_breach_rate.unwrap_or(0.0));
     CART_ABANDONMENT_TODAY.set(k.cart_abandonment_rate.unwrap_or(0.0));
     PAYMENT_FAILURE_TODAY.set(k.payment_failure_rate.unwrap_or(0.0));
+    NET_PROFIT_TODAY.set(k.net_profit_usd);
+    NET_MARGIN_TODAY.set(k.net_margin.unwrap_or(0.0));
 }

@@ -3,6 +3,7 @@
 //! the topics, the consumer, the KPI cache, the API on a free loopback port and
 //! a live producer at a given rate.
 
+use globalcart_api::auth::{Auth, AuthSettings};
 use globalcart_api::kpis::{self, KpiCache};
 use globalcart_api::AppState;
 use globalcart_common::{KafkaSettings, PgSettings};
@@ -55,10 +56,12 @@ impl Pipeline {
             consumer,
             shutdown.clone(),
         ));
+        let (auth, _) = Auth::bootstrap(&pool, &AuthSettings::default()).await?;
         let state = AppState {
             pool: pool.clone(),
             kafka: kafka.clone(),
             kpis: KpiCache::default(),
+            auth,
         };
         let cache = tokio::spawn(kpis::listener::run(
             state.kpis.clone(),

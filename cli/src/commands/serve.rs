@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::Args;
+use globalcart_api::auth::{Auth, AuthSettings};
 use globalcart_api::kpis::{self, KpiCache};
 use globalcart_api::AppState;
 use globalcart_common::{db, KafkaSettings, PgSettings};
@@ -14,6 +15,32 @@ pub struct ServeArgs {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PORT", default_value_t = 8000)]
     pub port: u16,
+    /// Admin password (stored argon2-hashed); when unset one is generated at
+    /// first start and printed once.
+    #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// Secret (32+ bytes) that signs session cookies; when unset one is
+    /// generated once and kept in the database.
+    #[arg(long, env = "SESSION_SECRET", hide_env_values = true)]
+    pub session_secret: Option<String>,
+}
+
+/// The app's authentication, prepared against `pool`; prints a generated
+/// admin password (this is the only time it is shown).
+pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::Result<Auth> {
+    let settings = AuthSettings {
+        admin_password: args.admin_password.clone(),
+        session_secret: args.session_secret.clone(),
+    };
+    let (auth, generated) = Auth::bootstrap(pool, &settings)
+        .await
+        .context("preparing authentication")?;
+    if let Some(p) = generated {
+        println!(
+            "Admin password (generated now, shown once; set ADMIN_PASSWORD to choose one): {p}"
+        );
+    }
+    Ok(auth)
 }
 
 /// Binds the listener of `args`.
@@ -32,6 +59,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> any
         pool: pool.clone(),
         kafka: kafka.clone(),
         kpis: KpiCache::default(),
+        auth: auth(&pool, &args).await?,
     };
     let listener = bind(&args).await?;
     let shutdown = crate::shutdown::on_signal();

@@ -90,6 +90,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
         pool: pool.clone(),
         kafka: kafka.clone(),
         kpis: KpiCache::default(),
+        auth: super::serve::auth(&pool, &args.serve).await?,
     };
     let (cache, p, url, sd) = (
         state.kpis.clone(),

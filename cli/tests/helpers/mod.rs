@@ -20,6 +20,9 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::sync::watch;
 use tokio_postgres::NoTls;
 
+/// The admin password of the apps the tests spawn.
+pub const ADMIN_PASSWORD: &str = "Test-admin-password-1";
+
 /// The star-schema tables compared between runs.
 pub const TABLES: [&str; 11] = [
     "dim_date",
@@ -148,10 +151,19 @@ impl TestEnv {
             .await
             .expect("bind port 0");
         let addr = listener.local_addr().expect("local address");
+        let pool = db::pool(&self.database_url, 2).expect("pool");
+        let settings = globalcart_api::auth::AuthSettings {
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            session_secret: None,
+        };
+        let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
+            .await
+            .expect("auth");
         let state = globalcart_api::AppState {
-            pool: db::pool(&self.database_url, 2).expect("pool"),
+            pool,
             kafka: self.kafka.clone(),
             kpis: Default::default(),
+            auth,
         };
         tokio::spawn(globalcart_api::serve(
             listener,

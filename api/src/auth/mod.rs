@@ -1,0 +1,136 @@
+//! Accounts and sessions of the web app (`sql/migrations/010_app_auth.sql`).
+//!
+//! - Session cookies are signed (HMAC, `axum_extra` signed cookie jar), HttpOnly,
+//!   SameSite=Lax, and Secure behind TLS (`X-Forwarded-Proto: https`); each
+//!   names a server-side session (`app_sessions`) that can expire and be
+//!   revoked, and that carries the CSRF token every state-changing request
+//!   must echo in `X-CSRF-Token` ([`session`]).
+//! - The cookie key comes from `SESSION_SECRET` or is generated once and kept
+//!   in `app_secrets`, so every process and restart shares it.
+//! - The admin password comes from `ADMIN_PASSWORD` (stored argon2-hashed) or,
+//!   when none is set, is generated at first start and printed once; there is
+//!   no default password ([`password`]).
+
+pub mod password;
+pub mod session;
+
+use axum_extra::extract::cookie::Key;
+use deadpool_postgres::Pool;
+use rand::RngCore;
+
+use crate::error::{Error, Result};
+
+macro_rules! sql {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sql/queries/",
+            $name,
+            ".sql"
+        ))
+    };
+}
+pub(crate) use sql;
+
+/// What the operator sets (flags or environment of `serve` / `up`).
+#[derive(Debug, Clone, Default)]
+pub struct AuthSettings {
+    /// The admin password; generated at first start when unset.
+    pub admin_password: Option<String>,
+    /// Secret for signing session cookies (at least 32 bytes); generated and
+    /// kept in the database when unset.
+    pub session_secret: Option<String>,
+}
+
+/// The app's signing key.
+#[derive(Clone)]
+pub struct Auth {
+    pub key: Key,
+}
+
+fn db(e: impl std::fmt::Display) -> Error {
+    Error::Unavailable(format!("postgres: {e}"))
+}
+
+impl Auth {
+    /// Prepares authentication against the database: the cookie key and the
+    /// admin password. Returns the admin password when this call generated it
+    /// (the caller prints it, once; it is never stored in clear).
+    pub async fn bootstrap(pool: &Pool, settings: &AuthSettings) -> Result<(Auth, Option<String>)> {
+        let client = pool.get().await.map_err(db)?;
+        let master: Vec<u8> = match &settings.session_secret {
+            Some(s) if s.len() >= 32 => s.as_bytes().to_vec(),
+            Some(_) => {
+                return Err(Error::BadRequest(
+                    "SESSION_SECRET must be at least 32 bytes".into(),
+                ))
+            }
+            None => {
+                let mut fresh = vec![0u8; 64];
+                rand::rngs::OsRng.fill_bytes(&mut fresh);
+                client
+                    .query_one(sql!("app_secret_ensure"), &[&"session_key", &fresh])
+                    .await
+                    .map_err(db)?
+                    .get(0)
+            }
+        };
+        let key = Key::derive_from(&master);
+
+        let stored = client
+            .query_opt(sql!("app_admin_credentials_select"), &[])
+            .await
+            .map_err(db)?
+            .map(|r| r.get::<_, String>(0));
+        let generated = match &settings.admin_password {
+            Some(p) => {
+                if let Err(why) = password::check_policy(p) {
+                    tracing::warn!("ADMIN_PASSWORD is weak: {why}");
+                }
+                if !stored.as_deref().is_some_and(|h| password::verify(p, h)) {
+                    client
+                        .execute(
+                            sql!("app_admin_credentials_upsert"),
+                            &[&password::hash(p)?, &"env"],
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                None
+            }
+            None if stored.is_some() => None,
+            None => {
+                let p = password::generate();
+                let stored_now = client
+                    .query_opt(
+                        sql!("app_admin_credentials_insert_generated"),
+                        &[&password::hash(&p)?],
+                    )
+                    .await
+                    .map_err(db)?
+                    .is_some();
+                // another process may have generated one first: then it printed it
+                stored_now.then_some(p)
+            }
+        };
+        Ok((Auth { key }, generated))
+    }
+}
+
+/// Checks `password` against the stored admin password.
+pub async fn admin_password_matches(pool: &Pool, password: &str) -> Result<bool> {
+    let client = pool.get().await.map_err(db)?;
+    let stored = client
+        .query_opt(sql!("app_admin_credentials_select"), &[])
+        .await
+        .map_err(db)?;
+    let Some(row) = stored else {
+        return Ok(false);
+    };
+    let hash: String = row.get(0);
+    let password = password.to_string();
+    // argon2 is deliberately slow: keep it off the async workers
+    tokio::task::spawn_blocking(move || password::verify(&password, &hash))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))
+}

@@ -1,0 +1,175 @@
+//! Signed session cookies backed by `app_sessions`, and the CSRF check.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
+use rand::RngCore;
+use uuid::Uuid;
+
+use super::sql;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+
+/// Name of the admin session cookie.
+pub const ADMIN_COOKIE: &str = "gc_admin";
+/// Lifetime of an admin session.
+pub const ADMIN_SESSION_SECS: f64 = 12.0 * 3600.0;
+/// Header that carries the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Key {
+        state.auth.key.clone()
+    }
+}
+
+/// True when the client reached us over TLS (directly or through a proxy
+/// such as a Cloudflare tunnel that sets `X-Forwarded-Proto`).
+pub fn is_https(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .next()
+                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+        })
+}
+
+fn token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The cookie of a session: signed, HttpOnly, SameSite=Lax, Secure over TLS.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build()
+}
+
+/// Opens a session of `kind`; returns its id and CSRF token.
+pub async fn open(
+    state: &AppState,
+    kind: &str,
+    customer_id: Option<i64>,
+    lifetime_secs: f64,
+) -> Result<(Uuid, String)> {
+    let (id, csrf) = (Uuid::new_v4(), token());
+    let client = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    client
+        .execute(
+            sql!("app_session_insert"),
+            &[&id, &kind, &customer_id, &csrf, &lifetime_secs],
+        )
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    Ok((id, csrf))
+}
+
+/// Ends session `id`.
+pub async fn revoke(state: &AppState, id: Uuid) -> Result<()> {
+    let client = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    client
+        .execute(sql!("app_session_revoke"), &[&id])
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    Ok(())
+}
+
+/// A signed-in admin (extractor: 401 without a live admin session).
+#[derive(Debug, Clone)]
+pub struct AdminSession {
+    pub id: Uuid,
+    pub csrf_token: String,
+    /// The CSRF header of the request, if any.
+    sent_csrf: Option<String>,
+}
+
+impl AdminSession {
+    /// 403 unless the request echoed the session's CSRF token.
+    pub fn check_csrf(&self) -> Result<()> {
+        match &self.sent_csrf {
+            Some(t) if constant_time_eq(t.as_bytes(), self.csrf_token.as_bytes()) => Ok(()),
+            Some(_) => Err(Error::Forbidden("header X-CSRF-Token: wrong token".into())),
+            None => Err(Error::Forbidden(
+                "header X-CSRF-Token: missing (state-changing requests must echo the session's token)"
+                    .into(),
+            )),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for AdminSession {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let jar = SignedCookieJar::from_headers(&parts.headers, state.auth.key.clone());
+        let id = jar
+            .get(ADMIN_COOKIE)
+            .and_then(|c| Uuid::parse_str(c.value()).ok())
+            .ok_or_else(|| Error::Unauthorized("sign in as admin first".into()))?;
+        let client = state
+            .pool
+            .get()
+            .await
+            .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+        let row = client
+            .query_opt(sql!("app_session_select"), &[&id, &"admin"])
+            .await
+            .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?
+            .ok_or_else(|| Error::Unauthorized("the admin session expired or ended".into()))?;
+        Ok(AdminSession {
+            id,
+            csrf_token: row.get(1),
+            sent_csrf: parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_recognised_behind_a_proxy() {
+        let mut h = HeaderMap::new();
+        assert!(!is_https(&h));
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(is_https(&h));
+        h.insert("x-forwarded-proto", "http".parse().unwrap());
+        assert!(!is_https(&h));
+        h.insert("x-forwarded-proto", "HTTPS, http".parse().unwrap());
+        assert!(is_https(&h));
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_lax_and_secure_only_over_tls() {
+        let c = cookie(ADMIN_COOKIE, "x".into(), false).to_string();
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        assert!(cookie(ADMIN_COOKIE, "x".into(), true)
+            .to_string()
+            .contains("Secure"));
+    }
+}

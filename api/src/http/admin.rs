@@ -1,0 +1,69 @@
+//! Admin sign-in: `POST /api/admin/login` (JSON `{"password": …}`; sets the
+//! signed session cookie and returns the CSRF token), `GET /api/admin/session`
+//! and `POST /api/admin/logout` (needs the session and its CSRF token).
+//! The login takes JSON only, so a cross-site form cannot post it.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::{Cookie, SignedCookieJar};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use crate::auth::admin_password_matches;
+use crate::auth::session::{self, AdminSession, ADMIN_COOKIE, ADMIN_SESSION_SECS};
+use crate::error::{Error, Result};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/login", post(login))
+        .route("/api/admin/session", get(current))
+        .route("/api/admin/logout", post(logout))
+}
+
+#[derive(Debug, Deserialize)]
+struct Login {
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: SignedCookieJar,
+    body: std::result::Result<Json<Login>, axum::extract::rejection::JsonRejection>,
+) -> Result<impl IntoResponse> {
+    let Json(body) = body.map_err(|e| {
+        Error::BadRequest(format!(
+            "body: expected JSON {{\"password\": \"…\"}} ({})",
+            e.body_text()
+        ))
+    })?;
+    if !admin_password_matches(&state.pool, &body.password).await? {
+        return Err(Error::Unauthorized("password: wrong admin password".into()));
+    }
+    let (id, csrf) = session::open(&state, "admin", None, ADMIN_SESSION_SECS).await?;
+    let jar = jar.add(session::cookie(
+        ADMIN_COOKIE,
+        id.to_string(),
+        session::is_https(&headers),
+    ));
+    Ok((jar, Json(json!({"csrf_token": csrf}))))
+}
+
+async fn current(admin: AdminSession) -> Json<serde_json::Value> {
+    Json(json!({"authenticated": true, "csrf_token": admin.csrf_token}))
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    admin: AdminSession,
+    jar: SignedCookieJar,
+) -> Result<impl IntoResponse> {
+    admin.check_csrf()?;
+    session::revoke(&state, admin.id).await?;
+    let jar = jar.remove(Cookie::build(ADMIN_COOKIE).path("/"));
+    Ok((jar, StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,216 @@
+//! Admin sign-in against the real app and database: the password from the
+//! settings (argon2-hashed, never admin/admin) or a generated one shown once;
+//! signed HttpOnly SameSite=Lax cookies (Secure behind TLS); CSRF on logout;
+//! tampered or revoked sessions refused.
+
+mod helpers;
+
+use globalcart_api::auth::{password, Auth, AuthSettings};
+use globalcart_common::db;
+use helpers::{TestEnv, ADMIN_PASSWORD};
+use reqwest::header::{COOKIE, SET_COOKIE};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The `name=value` part of the response's Set-Cookie, and the whole header.
+fn set_cookie(r: &reqwest::Response) -> (String, String) {
+    let h = r
+        .headers()
+        .get(SET_COOKIE)
+        .expect("a Set-Cookie header")
+        .to_str()
+        .unwrap()
+        .to_string();
+    (h.split(';').next().unwrap().to_string(), h)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_signs_in_with_the_configured_password_and_sessions_are_guarded() {
+    let env = TestEnv::with_topics("unused").await;
+    let base = env.spawn_app().await;
+    let http = client();
+    let login = format!("{base}/api/admin/login");
+
+    for (body, status) in [
+        (json!({"password": "admin"}), StatusCode::UNAUTHORIZED),
+        (json!({"password": "wrong"}), StatusCode::UNAUTHORIZED),
+        (json!({"user": "x"}), StatusCode::BAD_REQUEST),
+    ] {
+        let r = http.post(&login).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), status, "{body}");
+        assert!(r.headers().get(SET_COOKIE).is_none());
+        let e: Value = r.json().await.unwrap();
+        assert!(!e["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let form = http
+        .post(&login)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("password={ADMIN_PASSWORD}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        form.status(),
+        StatusCode::BAD_REQUEST,
+        "no cross-site form login"
+    );
+
+    // plain http: no Secure flag
+    let r = http
+        .post(&login)
+        .json(&json!({"password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (cookie, header) = set_cookie(&r);
+    assert!(
+        header.contains("HttpOnly") && header.contains("SameSite=Lax"),
+        "{header}"
+    );
+    assert!(!header.contains("Secure"), "{header}");
+    let csrf = r.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // behind a TLS proxy: Secure
+    let tls = http
+        .post(&login)
+        .header("x-forwarded-proto", "https")
+        .json(&json!({"password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(set_cookie(&tls).1.contains("Secure"));
+
+    let session = format!("{base}/api/admin/session");
+    let me = http
+        .get(&session)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(
+        me.json::<Value>().await.unwrap()["csrf_token"],
+        csrf.as_str()
+    );
+    assert_eq!(
+        http.get(&session).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // a forged cookie (the session id without a valid signature)
+    let (name, value) = cookie.split_once('=').unwrap();
+    let forged = format!("{name}={}", &value[value.len().saturating_sub(36)..]);
+    assert_eq!(
+        http.get(&session)
+            .header(COOKIE, forged)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    let logout = format!("{base}/api/admin/logout");
+    let no_csrf = http
+        .post(&logout)
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status(), StatusCode::FORBIDDEN);
+    let wrong = http
+        .post(&logout)
+        .header(COOKIE, &cookie)
+        .header("x-csrf-token", "0".repeat(64))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    let ok = http
+        .post(&logout)
+        .header(COOKIE, &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        http.get(&session)
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED,
+        "a revoked session is refused"
+    );
+
+    // the password is stored hashed, never in clear
+    let stored: String = env
+        .client()
+        .await
+        .query_one(
+            "select password_hash from globalcart.app_admin_credentials",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(stored.starts_with("$argon2id$") && !stored.contains(ADMIN_PASSWORD));
+    env.drop_database().await;
+}
+
+#[tokio::test]
+async fn without_a_configured_password_one_is_generated_once_and_works() {
+    let env = TestEnv::with_topics("unused").await;
+    let pool = db::pool(&env.database_url, 2).unwrap();
+    let (_, generated) = Auth::bootstrap(&pool, &AuthSettings::default())
+        .await
+        .unwrap();
+    let generated = generated.expect("a password generated at first start");
+    assert_ne!(generated, "admin");
+    assert!(
+        globalcart_api::auth::admin_password_matches(&pool, &generated)
+            .await
+            .unwrap()
+    );
+    // the next start (or another process) does not generate or print another
+    let (_, again) = Auth::bootstrap(&pool, &AuthSettings::default())
+        .await
+        .unwrap();
+    assert!(again.is_none());
+    assert!(
+        globalcart_api::auth::admin_password_matches(&pool, &generated)
+            .await
+            .unwrap()
+    );
+    // setting ADMIN_PASSWORD later replaces it
+    let settings = AuthSettings {
+        admin_password: Some("Another-password-9".into()),
+        session_secret: None,
+    };
+    Auth::bootstrap(&pool, &settings).await.unwrap();
+    assert!(
+        !globalcart_api::auth::admin_password_matches(&pool, &generated)
+            .await
+            .unwrap()
+    );
+    assert!(password::check_policy("Another-password-9").is_ok());
+    assert!(
+        globalcart_api::auth::admin_password_matches(&pool, "Another-password-9")
+            .await
+            .unwrap()
+    );
+    drop(pool);
+    env.drop_database().await;
+}
