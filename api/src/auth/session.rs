@@ -53,6 +53,18 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
         .build()
 }
 
+async fn client(state: &AppState) -> Result<deadpool_postgres::Object> {
+    state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))
+}
+
+fn db(e: tokio_postgres::Error) -> Error {
+    Error::Unavailable(format!("postgres: {e}"))
+}
+
 /// Opens a session of `kind`; returns its id and CSRF token.
 pub async fn open(
     state: &AppState,
@@ -61,32 +73,24 @@ pub async fn open(
     lifetime_secs: f64,
 ) -> Result<(Uuid, String)> {
     let (id, csrf) = (Uuid::new_v4(), token());
-    let client = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-    client
+    client(state)
+        .await?
         .execute(
             sql!("app_session_insert"),
             &[&id, &kind, &customer_id, &csrf, &lifetime_secs],
         )
         .await
-        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+        .map_err(db)?;
     Ok((id, csrf))
 }
 
 /// Ends session `id`.
 pub async fn revoke(state: &AppState, id: Uuid) -> Result<()> {
-    let client = state
-        .pool
-        .get()
-        .await
-        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-    client
+    client(state)
+        .await?
         .execute(sql!("app_session_revoke"), &[&id])
         .await
-        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+        .map_err(db)?;
     Ok(())
 }
 
@@ -126,15 +130,11 @@ impl FromRequestParts<AppState> for AdminSession {
             .get(ADMIN_COOKIE)
             .and_then(|c| Uuid::parse_str(c.value()).ok())
             .ok_or_else(|| Error::Unauthorized("sign in as admin first".into()))?;
-        let client = state
-            .pool
-            .get()
-            .await
-            .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-        let row = client
+        let row = client(state)
+            .await?
             .query_opt(sql!("app_session_select"), &[&id, &"admin"])
             .await
-            .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?
+            .map_err(db)?
             .ok_or_else(|| Error::Unauthorized("the admin session expired or ended".into()))?;
         Ok(AdminSession {
             id,

@@ -28,9 +28,11 @@ pub struct ServeArgs {
 /// The app's authentication, prepared against `pool`; prints a generated
 /// admin password (this is the only time it is shown).
 pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::Result<Auth> {
+    // an empty variable (e.g. `ADMIN_PASSWORD=` in docker compose) counts as unset
+    let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let settings = AuthSettings {
-        admin_password: args.admin_password.clone(),
-        session_secret: args.session_secret.clone(),
+        admin_password: set(&args.admin_password),
+        session_secret: set(&args.session_secret),
     };
     let (auth, generated) = Auth::bootstrap(pool, &settings)
         .await
