@@ -46,11 +46,9 @@ bench: build ## benchmarks (e2e + upsert at scale medium, replay of the small pr
 	TOPIC_PREFIX=replay-$$(date +%s) $(BIN) bench replay --scale small; \
 	TOPIC_PREFIX=fresh-$$(date +%s) $(BIN) bench freshness --scale tiny --rate 5000 --seconds 60
 
-soak: build ## 10 minutes of the live pipeline at 5 000 events/s: memory, lag and rejects sampled each minute
+soak: build ## 10 minutes at 5 000 events/s, producer / loader / API as separate processes: memory of each, lag and rejects each minute
 	$(SERVICES) postgres tansu broker-test
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
-	DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192 TOPIC_PREFIX=soak-$$(date +%s) \
-	$(BIN) bench soak --scale tiny --rate 5000 --minutes 10
+	DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192 deploy/scripts/soak.sh 10 5000
 
 stop: ## stop the brokers started by `make services` / `make test-services`
 	$(SERVICES) stop
