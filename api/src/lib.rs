@@ -2,15 +2,18 @@
 //!
 //! # Layout
 //! - [`http`]: the router, its shared state and the server; one file per area
-//!   (`health.rs` today; KPIs, shop, admin and reports follow).
+//!   (health, KPIs, admin sign-in, admin views, OpenAPI, metrics, web pages).
 //! - [`kpis`]: the rolling live-KPI cache and the listener that keeps it current.
 //! - [`auth`]: passwords, signed session cookies, CSRF, the admin account.
+//! - [`shop`]: the customer shop: accounts, catalog, cart, checkout, payments,
+//!   orders, and the outbox that publishes every shop event to Kafka.
 //! - [`error`]: the API's one `Error`, rendered as a JSON error response.
 
 pub mod auth;
 pub mod error;
 pub mod http;
 pub mod kpis;
+pub mod shop;
 
 pub use error::{Error, Result};
 pub use http::{router, serve, AppState};

@@ -286,11 +286,15 @@ async fn the_cache_follows_each_commit_and_the_api_serves_it() {
     let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &Default::default())
         .await
         .unwrap();
+    let pool2 = pool.clone();
     let state = AppState {
         pool,
         kafka: env.kafka.clone(),
         kpis: cache.clone(),
         auth,
+        shop: globalcart_api::shop::Shop::bootstrap(&pool2, &env.kafka, Default::default())
+            .await
+            .unwrap(),
     };
     tokio::spawn(globalcart_api::serve(listen, state, std::future::pending()));
 

@@ -238,8 +238,17 @@ pub static NET_MARGIN_TODAY: LazyLock<Gauge> = LazyLock::new(|| {
 });
 
 /// Registers every metric now, so `/metrics` lists them all from the start.
+pub static SHOP_EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter(
+        "globalcart_shop_events_total",
+        "Shop events by topic and step: queued (written to the outbox with the action) and published (acknowledged by the broker).",
+        &["topic", "step"],
+    )
+});
+
 pub fn init() {
     LazyLock::force(&EVENTS_CONSUMED);
+    LazyLock::force(&SHOP_EVENTS);
     LazyLock::force(&DEAD_LETTERS);
     LazyLock::force(&BATCH_MESSAGES);
     LazyLock::force(&BATCH_COMMIT_SECONDS);

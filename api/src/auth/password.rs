@@ -25,6 +25,14 @@ pub fn verify(password: &str, phc: &str) -> bool {
     })
 }
 
+/// A hash to verify against when there is no account, so a failed sign-in
+/// takes as long whether or not the address has an account.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| hash(&generate()).unwrap_or_default());
+    &DUMMY
+}
+
 /// A random password of 20 letters and digits (about 119 bits).
 pub fn generate() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";

@@ -1,20 +1,25 @@
 //! The router, its state, and the server.
 
 mod admin;
+mod admin_views;
 mod health;
 mod kpis;
 mod metrics;
 mod openapi;
+pub mod web;
 
 use std::future::Future;
+use std::net::SocketAddr;
 
 use axum::Router;
 use deadpool_postgres::Pool;
 use globalcart_common::KafkaSettings;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::auth::Auth;
 use crate::kpis::KpiCache;
+use crate::shop::{self, Shop};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -25,29 +30,48 @@ pub struct AppState {
     pub kpis: KpiCache,
     /// Cookie signing key ([`Auth::bootstrap`]).
     pub auth: Auth,
+    /// The shop: its producer, outbox relay and catalog snapshot.
+    pub shop: Shop,
 }
 
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     globalcart_common::metrics::init();
+    let shop = shop::router().route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        shop::visitor::layer,
+    ));
     Router::new()
         .merge(health::router())
         .merge(metrics::router())
         .merge(kpis::router())
         .merge(openapi::router())
         .merge(admin::router())
+        .merge(admin_views::router())
+        .merge(shop)
+        .merge(web::router())
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(web::security_headers))
         .with_state(state)
 }
 
-/// Serves the API on an already-bound `listener` until `shutdown` completes.
+/// Serves the API on an already-bound `listener` until `shutdown` completes,
+/// with the shop's outbox relay and clock running beside it (the relay
+/// publishes what is left before this returns).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "api listening");
-    axum::serve(listener, router(state))
+    let (stop, stopped) = watch::channel(false);
+    let relay = tokio::spawn(shop::outbox::run(state.clone(), stopped.clone()));
+    let clock = tokio::spawn(shop::fulfilment::run(state.clone(), stopped));
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    let _ = stop.send(true);
+    let _ = tokio::join!(relay, clock);
+    served
 }

@@ -5,6 +5,7 @@
 
 use globalcart_api::auth::{Auth, AuthSettings};
 use globalcart_api::kpis::{self, KpiCache};
+use globalcart_api::shop::{Shop, ShopSettings};
 use globalcart_api::AppState;
 use globalcart_common::{KafkaSettings, PgSettings};
 use globalcart_consumers::consumer::RunReport;
@@ -62,6 +63,7 @@ impl Pipeline {
             kafka: kafka.clone(),
             kpis: KpiCache::default(),
             auth,
+            shop: Shop::bootstrap(&pool, &kafka, ShopSettings::default()).await?,
         };
         let cache = tokio::spawn(kpis::listener::run(
             state.kpis.clone(),

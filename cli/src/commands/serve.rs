@@ -1,9 +1,12 @@
 //! `globalcart serve`: the HTTP API alone.
 
+use std::time::Duration;
+
 use anyhow::Context;
 use clap::Args;
 use globalcart_api::auth::{Auth, AuthSettings};
 use globalcart_api::kpis::{self, KpiCache};
+use globalcart_api::shop::{Shop, ShopSettings};
 use globalcart_api::AppState;
 use globalcart_common::{db, KafkaSettings, PgSettings};
 
@@ -23,6 +26,53 @@ pub struct ServeArgs {
     /// generated once and kept in the database.
     #[arg(long, env = "SESSION_SECRET", hide_env_values = true)]
     pub session_secret: Option<String>,
+    /// Demo mode: the shop's sign-in page shows the one-time codes of the
+    /// address being signed up (there is no mail server in the demo).
+    #[arg(long, env = "DEMO_MODE", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub demo_mode: bool,
+    /// Secret of the payment provider's webhook signatures (HMAC-SHA256);
+    /// generated once and kept in the database when unset.
+    #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Seconds after payment a shop order ships.
+    #[arg(long, env = "SHOP_SHIP_AFTER_SECS", default_value_t = 120)]
+    pub ship_after_secs: u64,
+    /// Seconds after payment a shop order is delivered.
+    #[arg(long, env = "SHOP_DELIVER_AFTER_SECS", default_value_t = 300)]
+    pub deliver_after_secs: u64,
+    /// Seconds an unpaid shop order holds its stock before it is cancelled.
+    #[arg(long, env = "SHOP_RESERVATION_TTL_SECS", default_value_t = 1800)]
+    pub reservation_ttl_secs: u64,
+}
+
+impl ServeArgs {
+    /// The shop settings of these arguments.
+    pub fn shop(&self) -> ShopSettings {
+        ShopSettings {
+            demo_mode: self.demo_mode,
+            webhook_secret: self.webhook_secret.clone().filter(|s| !s.is_empty()),
+            ship_after: Duration::from_secs(self.ship_after_secs),
+            deliver_after: Duration::from_secs(self.deliver_after_secs.max(self.ship_after_secs)),
+            reservation_ttl: Duration::from_secs(self.reservation_ttl_secs),
+        }
+    }
+}
+
+/// The API's state: authentication (printing a generated admin password) and the shop.
+pub async fn state(
+    pool: &deadpool_postgres::Pool,
+    kafka: &KafkaSettings,
+    args: &ServeArgs,
+) -> anyhow::Result<AppState> {
+    Ok(AppState {
+        pool: pool.clone(),
+        kafka: kafka.clone(),
+        kpis: KpiCache::default(),
+        auth: auth(pool, args).await?,
+        shop: Shop::bootstrap(pool, kafka, args.shop())
+            .await
+            .context("preparing the shop")?,
+    })
 }
 
 /// The app's authentication, prepared against `pool`; prints a generated
@@ -57,12 +107,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> any
         .await
         .context("applying migrations")?;
     let pool = db::pool(&pg.database_url, 8)?;
-    let state = AppState {
-        pool: pool.clone(),
-        kafka: kafka.clone(),
-        kpis: KpiCache::default(),
-        auth: auth(&pool, &args).await?,
-    };
+    let state = state(&pool, kafka, &args).await?;
     let listener = bind(&args).await?;
     let shutdown = crate::shutdown::on_signal();
     tokio::spawn(kpis::listener::run(

@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use globalcart_api::kpis::{self, KpiCache};
-use globalcart_api::AppState;
+use globalcart_api::kpis;
 use globalcart_common::{db, kafka, KafkaSettings, PgSettings};
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
 use globalcart_producers::generator;
@@ -86,12 +85,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
         let r = run_until_stopped(k, p, c, sd).await;
         ("consumer", r.map(|_| ()).map_err(Into::into))
     });
-    let state = AppState {
-        pool: pool.clone(),
-        kafka: kafka.clone(),
-        kpis: KpiCache::default(),
-        auth: super::serve::auth(&pool, &args.serve).await?,
-    };
+    let state = super::serve::state(&pool, kafka, &args.serve).await?;
     let (cache, p, url, sd) = (
         state.kpis.clone(),
         pool,

@@ -38,6 +38,18 @@ pub const TABLES: [&str; 11] = [
     "fact_funnel_events",
 ];
 
+/// Shop settings of the apps the tests spawn: demo mode on, orders ship after
+/// 1 s and are delivered after 2 s, unpaid ones expire after an hour.
+pub fn shop_settings() -> globalcart_api::shop::ShopSettings {
+    globalcart_api::shop::ShopSettings {
+        demo_mode: true,
+        webhook_secret: Some("test-webhook-secret".into()),
+        ship_after: Duration::from_secs(1),
+        deliver_after: Duration::from_secs(2),
+        reservation_ttl: Duration::from_secs(3600),
+    }
+}
+
 pub fn brokers() -> String {
     std::env::var("TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9192".into())
 }
@@ -159,11 +171,15 @@ impl TestEnv {
         let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
             .await
             .expect("auth");
+        let shop = globalcart_api::shop::Shop::bootstrap(&pool, &self.kafka, shop_settings())
+            .await
+            .expect("shop");
         let state = globalcart_api::AppState {
             pool,
             kafka: self.kafka.clone(),
             kpis: Default::default(),
             auth,
+            shop,
         };
         tokio::spawn(globalcart_api::serve(
             listener,

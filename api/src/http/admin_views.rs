@@ -1,0 +1,318 @@
+//! The admin console's data (admin session required): funnel with leakage,
+//! orders monitor, audit log, journey replay and chart series. Every number
+//! comes from the KPI views and functions, the same as the live tiles.
+
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::AppState;
+use crate::auth::session::AdminSession;
+use crate::auth::sql;
+use crate::error::{Error, Result};
+use crate::kpis::{sell_to_list_ratio, Measures};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/funnel", get(funnel))
+        .route("/api/admin/orders", get(orders))
+        .route("/api/admin/audit", get(audit))
+        .route("/api/admin/journeys", get(journeys))
+        .route("/api/admin/journeys/{session_id}", get(journey))
+        .route("/api/admin/charts/revenue", get(revenue))
+        .route("/api/admin/charts/leakage", get(leakage))
+        .route("/api/admin/charts/rfm", get(not_yet))
+        .route("/api/admin/charts/cohorts", get(not_yet))
+}
+
+fn in_range(name: &str, v: i64, lo: i64, hi: i64) -> Result<i64> {
+    if (lo..=hi).contains(&v) {
+        Ok(v)
+    } else {
+        Err(Error::BadRequest(format!("{name}: {lo} to {hi}")))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Window {
+    window_days: Option<i64>,
+    days: Option<i64>,
+}
+
+/// The measures of the last `days` days, summed from the KPI buckets.
+async fn window_measures(state: &AppState, days: i64) -> Result<(Measures, f64)> {
+    let to = Utc::now();
+    let from = to - TimeDelta::days(days);
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(sql!("kpi_timeseries"), &[&from, &to, &"day", &"all"])
+        .await?;
+    let mut m = Measures::default();
+    for r in &rows {
+        m.add(&Measures::from_bucket_row(r));
+    }
+    Ok((m, sell_to_list_ratio(&client).await?))
+}
+
+async fn funnel(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(w): Query<Window>,
+) -> Result<Json<Value>> {
+    let days = in_range("window_days", w.window_days.unwrap_or(30), 1, 365)?;
+    let from = Utc::now() - TimeDelta::days(days);
+    let stages = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("admin_funnel_stages"), &[&from])
+        .await?;
+    let (m, ratio) = window_measures(&state, days).await?;
+    let k = m.kpis(ratio);
+    Ok(Json(json!({
+        "window_days": days,
+        "stages": stages.iter().map(|r| json!({"stage": r.get::<_, String>(0), "sessions": r.get::<_, i64>(1)})).collect::<Vec<_>>(),
+        "rates": {
+            "conversion_rate": k.conversion_rate,
+            "cart_abandonment_rate": k.cart_abandonment_rate,
+            "payment_failure_rate": k.payment_failure_rate,
+        },
+        "leakage": {
+            "abandonment_loss": k.revenue_lost_cart_abandonment_usd,
+            "payment_failure_loss": k.revenue_lost_payment_failures_usd,
+            "refund_leakage": k.refund_amount_usd,
+        },
+        "currency": "USD",
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct OrdersQuery {
+    status: Option<String>,
+    channel: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn orders(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(q): Query<OrdersQuery>,
+) -> Result<Json<Value>> {
+    let limit = in_range("limit", q.limit.unwrap_or(50), 1, 200)?;
+    let offset = in_range("offset", q.offset.unwrap_or(0), 0, 1_000_000)?;
+    let blank = |v: Option<String>| v.map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
+    let id: Option<i64> = match q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.trim_start_matches('#')
+                .parse()
+                .map_err(|_| Error::BadRequest("q: an order or customer id".into()))?,
+        ),
+        None => None,
+    };
+    let (status, channel) = (blank(q.status), blank(q.channel));
+    let client = state.pool.get().await?;
+    let rows = client
+        .query(
+            sql!("admin_orders"),
+            &[&status, &channel, &id, &limit, &offset],
+        )
+        .await?;
+    let total: i64 = client
+        .query_one(sql!("admin_orders_count"), &[&status, &channel, &id])
+        .await?
+        .get(0);
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "order_id": r.get::<_, i64>(0), "customer_id": r.get::<_, i64>(1),
+                "order_ts": r.get::<_, DateTime<Utc>>(2), "status": r.get::<_, String>(3),
+                "payment_status": r.get::<_, Option<String>>(4), "channel": r.get::<_, String>(5),
+                "device": r.get::<_, String>(6), "currency": r.get::<_, String>(7),
+                "net_amount": r.get::<_, f64>(8),
+            })
+        })
+        .collect();
+    Ok(Json(json!({"items": items, "total": total})))
+}
+
+#[derive(Debug, Deserialize)]
+struct Page {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn audit(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(p): Query<Page>,
+) -> Result<Json<Value>> {
+    let limit = in_range("limit", p.limit.unwrap_or(200), 1, 500)?;
+    let offset = in_range("offset", p.offset.unwrap_or(0), 0, 1_000_000)?;
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("admin_audit"), &[&limit, &offset])
+        .await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({
+            "at": r.get::<_, DateTime<Utc>>(0), "table": r.get::<_, String>(1),
+            "key": r.get::<_, String>(2), "action": r.get::<_, String>(3),
+            "from_status": r.get::<_, Option<String>>(4), "to_status": r.get::<_, Option<String>>(5),
+            "reason": r.get::<_, Option<String>>(6), "actor": r.get::<_, String>(7),
+        }))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+struct JourneysQuery {
+    customer_id: Option<i64>,
+    window_hours: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn journeys(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(q): Query<JourneysQuery>,
+) -> Result<Json<Value>> {
+    let hours = in_range("window_hours", q.window_hours.unwrap_or(72), 1, 720)?;
+    let limit = in_range("limit", q.limit.unwrap_or(50), 1, 200)?;
+    let from = Utc::now() - TimeDelta::hours(hours);
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("admin_journeys"), &[&from, &q.customer_id, &limit])
+        .await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({
+            "session_id": r.get::<_, String>(0), "customer_id": r.get::<_, Option<i64>>(1),
+            "first_event": r.get::<_, DateTime<Utc>>(2), "last_event": r.get::<_, DateTime<Utc>>(3),
+            "events": r.get::<_, i64>(4), "channel": r.get::<_, String>(5),
+            "device": r.get::<_, String>(6), "reached": r.get::<_, String>(7),
+        }))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn journey(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Path(session_id): Path<String>,
+) -> Result<Json<Value>> {
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("admin_journey_events"), &[&session_id])
+        .await?;
+    if rows.is_empty() {
+        return Err(Error::not_found("session"));
+    }
+    let events: Vec<Value> = rows
+        .iter()
+        .map(|r| json!({
+            "at": r.get::<_, DateTime<Utc>>(0), "stage": r.get::<_, String>(1),
+            "product_id": r.get::<_, Option<i64>>(2), "product_name": r.get::<_, Option<String>>(3),
+            "order_id": r.get::<_, Option<i64>>(4), "failure_reason": r.get::<_, Option<String>>(5),
+        }))
+        .collect();
+    Ok(Json(json!({"session_id": session_id, "events": events})))
+}
+
+/// Chart answers are cached for a short while: several admins, one query.
+static CHARTS: std::sync::LazyLock<moka::sync::Cache<String, Value>> =
+    std::sync::LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(Duration::from_secs(30))
+            .max_capacity(64)
+            .build()
+    });
+
+async fn revenue(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(w): Query<Window>,
+) -> Result<Json<Value>> {
+    let days = in_range("days", w.days.unwrap_or(90), 7, 730)?;
+    let key = format!("revenue/{days}");
+    if let Some(v) = CHARTS.get(&key) {
+        return Ok(Json(v));
+    }
+    let to = Utc::now();
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(
+            sql!("kpi_timeseries"),
+            &[&(to - TimeDelta::days(days)), &to, &"day", &"all"],
+        )
+        .await?;
+    let points: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let m = Measures::from_bucket_row(r);
+            let day: DateTime<Utc> = r.get(0);
+            json!({"day": day.date_naive(), "net_revenue_usd": (m.net_revenue_usd * 100.0).round() / 100.0, "orders": m.orders})
+        })
+        .collect();
+    let v = json!({ "points": points });
+    CHARTS.insert(key, v.clone());
+    Ok(Json(v))
+}
+
+async fn leakage(
+    State(state): State<AppState>,
+    _: AdminSession,
+    Query(w): Query<Window>,
+) -> Result<Json<Value>> {
+    let days = in_range("days", w.days.unwrap_or(90), 7, 730)?;
+    let key = format!("leakage/{days}");
+    if let Some(v) = CHARTS.get(&key) {
+        return Ok(Json(v));
+    }
+    let to = Utc::now();
+    let from = to - TimeDelta::days(days);
+    let client = state.pool.get().await?;
+    let cats = client
+        .query(sql!("admin_leakage_by_category"), &[&from, &to])
+        .await?;
+    let carriers = client
+        .query(sql!("admin_leakage_by_carrier"), &[&from, &to])
+        .await?;
+    let r2 = |x: f64| (x * 100.0).round() / 100.0;
+    let v = json!({
+        "from": from.date_naive(), "to": to.date_naive(),
+        "by_category": cats.iter().map(|r| json!({
+            "category": r.get::<_, String>(0), "refunds_usd": r2(r.get(1)), "discount_usd": r2(r.get(2)),
+            "shipping_usd": r2(r.get(3)), "loss_usd": r2(r.get(4)),
+        })).collect::<Vec<_>>(),
+        "by_carrier": carriers.iter().map(|r| json!({
+            "carrier": r.get::<_, String>(0), "shipping_usd": r2(r.get(1)), "sla_breaches": r.get::<_, i64>(2),
+            "shipments": r.get::<_, i64>(3), "refunds_usd": r2(r.get(4)),
+        })).collect::<Vec<_>>(),
+    });
+    CHARTS.insert(key, v.clone());
+    Ok(Json(v))
+}
+
+async fn not_yet(_: AdminSession) -> Json<Value> {
+    Json(json!({
+        "available": false,
+        "message": "No analytics run yet: RFM segments and cohorts appear here after `globalcart analytics run`.",
+        "as_of": Option::<NaiveDate>::None,
+    }))
+}

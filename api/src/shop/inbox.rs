@@ -1,0 +1,48 @@
+//! The customer's inbox: the emails the shop queued for them.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::visitor::Customer;
+use crate::auth::sql;
+use crate::error::Result;
+use crate::http::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/shop/inbox", get(inbox))
+}
+
+/// `Email` of docs/shop-api.md, from a row (id, kind, subject, body, status, created).
+pub fn email_json(r: &tokio_postgres::Row) -> Value {
+    json!({
+        "email_id": r.get::<_, i64>(0),
+        "kind": r.get::<_, String>(1),
+        "subject": r.get::<_, String>(2),
+        "body": r.get::<_, String>(3),
+        "status": r.get::<_, String>(4),
+        "created_at": r.get::<_, DateTime<Utc>>(5),
+    })
+}
+
+async fn inbox(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+    let client = state.pool.get().await?;
+    // the in-app inbox is this deployment's mail delivery
+    client
+        .execute(
+            sql!("shop_email_deliver"),
+            &[&customer.customer_id, &customer.email],
+        )
+        .await?;
+    let rows = client
+        .query(
+            sql!("shop_email_inbox"),
+            &[&customer.customer_id, &customer.email],
+        )
+        .await?;
+    Ok(Json(
+        json!({"items": rows.iter().map(email_json).collect::<Vec<_>>()}),
+    ))
+}

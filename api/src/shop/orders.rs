@@ -1,0 +1,169 @@
+//! The customer's orders: list, detail with the tracking timeline (built from
+//! the shipment events loaded from the stream), cancel before shipping, and
+//! reorder. Another customer's order answers 404, like a missing one.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::visitor::{Customer, Visitor};
+use super::{cart, lifecycle};
+use crate::auth::sql;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/shop/orders", get(list))
+        .route("/api/shop/orders/{id}", get(detail))
+        .route("/api/shop/orders/{id}/cancel", post(cancel))
+        .route("/api/shop/orders/{id}/reorder", post(reorder))
+}
+
+/// Statuses a customer may still cancel.
+pub const CANCELLABLE: [&str; 2] = ["CREATED", "CONFIRMED"];
+
+fn num(r: &tokio_postgres::Row, i: usize) -> f64 {
+    r.get::<_, f64>(i)
+}
+
+/// `OrderSummary` from a `shop_orders_list` / `shop_order_detail` row.
+fn summary(r: &tokio_postgres::Row) -> Value {
+    json!({
+        "order_id": r.get::<_, i64>(0),
+        "created_at": r.get::<_, DateTime<Utc>>(1),
+        "status": r.get::<_, String>(2),
+        "payment_status": r.get::<_, String>(3),
+        "total": num(r, 4),
+        "currency": r.get::<_, String>(5),
+        "item_count": r.get::<_, i64>(6),
+        "first_items": r.get::<_, Vec<String>>(7),
+    })
+}
+
+async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("shop_orders_list"), &[&customer.customer_id])
+        .await?;
+    Ok(Json(
+        json!({"items": rows.iter().map(summary).collect::<Vec<_>>()}),
+    ))
+}
+
+/// `OrderDetail` of order `order_id` if it is `customer_id`'s.
+pub async fn detail_json(state: &AppState, order_id: i64, customer_id: i64) -> Result<Value> {
+    let client = state.pool.get().await?;
+    let r = client
+        .query_opt(sql!("shop_order_detail"), &[&order_id, &customer_id])
+        .await?
+        .ok_or_else(|| Error::not_found("order"))?;
+    let mut out = summary(&r);
+    let status: String = r.get(2);
+    let items = client.query(sql!("shop_order_lines"), &[&order_id]).await?;
+    out["items"] = json!(items
+        .iter()
+        .map(|i| json!({
+            "product_id": i.get::<_, i64>(0), "name": i.get::<_, String>(1), "qty": i.get::<_, i32>(2),
+            "unit_list_price": num(i, 3), "unit_sell_price": num(i, 4), "line_total": num(i, 5),
+        }))
+        .collect::<Vec<_>>());
+    out["subtotal"] = json!(num(&r, 8));
+    out["discount"] = json!(num(&r, 9));
+    out["promo_code"] = json!(r.get::<_, Option<String>>(10));
+    out["promo_discount"] = json!(num(&r, 11));
+    out["tax"] = json!(num(&r, 12));
+    out["address"] = r.get::<_, Value>(13);
+    out["cancel_reason"] = json!(r.get::<_, Option<String>>(14));
+    out["can_cancel"] = json!(CANCELLABLE.contains(&status.as_str()));
+    // the timeline: placed and paid from the order, shipped and delivered from
+    // the shipment events as loaded from the stream
+    let ship = client
+        .query_opt(sql!("shop_order_shipment"), &[&order_id])
+        .await?;
+    let shipped: Option<DateTime<Utc>> = ship.as_ref().and_then(|s| s.get(0));
+    let delivered: Option<NaiveDate> = ship.as_ref().and_then(|s| s.get(1));
+    let paid: Option<DateTime<Utc>> = r.get(15);
+    let cancelled: Option<DateTime<Utc>> = r.get(16);
+    let mut timeline = vec![
+        json!({"stage": "PLACED", "at": r.get::<_, DateTime<Utc>>(1)}),
+        json!({"stage": "PAID", "at": paid}),
+    ];
+    if let Some(at) = cancelled {
+        timeline.push(json!({"stage": "CANCELLED", "at": at}));
+    } else {
+        timeline.push(json!({"stage": "SHIPPED", "at": shipped}));
+        timeline.push(json!({"stage": "DELIVERED", "at": delivered.map(|d| d.to_string())}));
+    }
+    out["timeline"] = json!(timeline);
+    Ok(out)
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    customer: Customer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>> {
+    Ok(Json(detail_json(&state, id, customer.customer_id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct Cancel {
+    reason: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    customer: Customer,
+    Path(id): Path<i64>,
+    Json(body): Json<Cancel>,
+) -> Result<Json<Value>> {
+    visitor.check_csrf(Some(&customer))?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(Error::Unprocessable("reason: 1 to 200 characters".into()));
+    }
+    let mut client = state.pool.get().await?;
+    let tx = client.transaction().await?;
+    let mut o = lifecycle::lock(&tx, id, Some(customer.customer_id)).await?;
+    if !CANCELLABLE.contains(&o.status.as_str()) {
+        return Err(Error::Conflict {
+            message: format!("order #{id} is {} and can no longer be cancelled", o.status),
+            details: json!({"status": o.status}),
+        });
+    }
+    lifecycle::cancel(&tx, &mut o, reason).await?;
+    tx.commit().await?;
+    state.shop.nudge();
+    state.shop.catalog().invalidate();
+    Ok(Json(detail_json(&state, id, customer.customer_id).await?))
+}
+
+async fn reorder(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    customer: Customer,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>> {
+    visitor.check_csrf(Some(&customer))?;
+    let n = state
+        .pool
+        .get()
+        .await?
+        .execute(
+            sql!("shop_cart_reorder"),
+            &[&id, &customer.customer_id, &customer.cart_owner()],
+        )
+        .await?;
+    if n == 0 {
+        // nothing added: not theirs (or empty)
+        detail_json(&state, id, customer.customer_id).await?;
+    }
+    Ok(Json(cart::cart_json(&state, &customer.cart_owner()).await?))
+}

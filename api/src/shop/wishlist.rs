@@ -1,0 +1,84 @@
+//! The wishlist of the signed-in customer.
+
+use axum::extract::{Path, State};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::visitor::{Customer, Visitor};
+use crate::auth::sql;
+use crate::error::{Error, Result};
+use crate::http::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/shop/wishlist", get(list))
+        .route("/api/shop/wishlist/{product_id}", put(add).delete(remove))
+}
+
+async fn items(state: &AppState, customer_id: i64) -> Result<Value> {
+    let rows = state
+        .pool
+        .get()
+        .await?
+        .query(sql!("shop_wishlist_select"), &[&customer_id])
+        .await?;
+    let snap = state.shop.catalog().get(&state.pool).await?;
+    let items: Vec<Value> = rows
+        .iter()
+        .filter_map(|r| snap.products.get(&r.get::<_, i64>(0)).map(|p| p.json()))
+        .collect();
+    Ok(json!({ "items": items }))
+}
+
+async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+    Ok(Json(items(&state, customer.customer_id).await?))
+}
+
+async fn add(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    customer: Customer,
+    Path(product_id): Path<i64>,
+) -> Result<Json<Value>> {
+    visitor.check_csrf(Some(&customer))?;
+    if !state
+        .shop
+        .catalog()
+        .get(&state.pool)
+        .await?
+        .products
+        .contains_key(&product_id)
+    {
+        return Err(Error::not_found("product"));
+    }
+    state
+        .pool
+        .get()
+        .await?
+        .execute(
+            sql!("shop_wishlist_insert"),
+            &[&customer.customer_id, &product_id],
+        )
+        .await?;
+    Ok(Json(items(&state, customer.customer_id).await?))
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    customer: Customer,
+    Path(product_id): Path<i64>,
+) -> Result<Json<Value>> {
+    visitor.check_csrf(Some(&customer))?;
+    state
+        .pool
+        .get()
+        .await?
+        .execute(
+            sql!("shop_wishlist_delete"),
+            &[&customer.customer_id, &product_id],
+        )
+        .await?;
+    Ok(Json(items(&state, customer.customer_id).await?))
+}

@@ -1,0 +1,2 @@
+-- A new shop id (customers, orders, lines, payments, shipments).
+select nextval('globalcart.shop_id_seq')

@@ -1,0 +1,5 @@
+-- Promo code $1: code, type, value (minor units, or percent × 100), cap, minimum order
+-- (minor units), active, expired.
+select code, discount_type, (discount_value * 100)::bigint, (max_discount * 100)::bigint,
+       (min_order_amount * 100)::bigint, active, coalesce(expires_at <= now(), false)
+from globalcart.shop_promo_codes where code = $1
