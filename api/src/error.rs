@@ -56,10 +56,10 @@ impl Error {
 
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Error {
-        if e.as_db_error().is_some() {
-            Error::Internal(format!("postgres: {e}"))
-        } else {
+        if e.is_closed() {
             Error::Unavailable(format!("postgres: {e}"))
+        } else {
+            Error::Internal(format!("postgres: {e}"))
         }
     }
 }

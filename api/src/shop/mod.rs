@@ -110,7 +110,8 @@ impl Shop {
         settings: ShopSettings,
     ) -> Result<Shop> {
         let producer: FutureProducer = kafka::client_config(kafka)
-            .set("linger.ms", "0")
+            .set("linger.ms", "5")
+            .set("partitioner", "murmur2_random")
             .set("message.timeout.ms", "30000")
             .create()
             .map_err(|e| Error::Unavailable(format!("kafka: {e}")))?;

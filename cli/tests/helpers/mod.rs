@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod services;
+pub mod shop;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
