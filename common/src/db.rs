@@ -39,6 +39,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(9, "009_kpi_buckets_pnl.sql"),
     migration!(10, "010_app_auth.sql"),
     migration!(11, "011_funnel_session_index.sql"),
+    migration!(13, "013_analytics.sql"),
 ];
 
 /// Parses a database URL.
