@@ -49,7 +49,10 @@ pub fn cohorts(orders: &DataFrame, last_month: i32) -> Result<(Vec<Cell>, Vec<Ma
         .with_column((col("month") - col("cohort")).alias("offset"))
         .group_by([col("cohort"), col("offset")])
         .agg([
-            col("customer_id").n_unique().cast(DataType::Int64).alias("active"),
+            col("customer_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("active"),
             col("net_revenue_usd").sum().alias("revenue"),
         ])
         .sort(["cohort", "offset"], SortMultipleOptions::default())

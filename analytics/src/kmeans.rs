@@ -57,7 +57,9 @@ fn features(rfm: &[Rfm]) -> Array2<f64> {
         x[[i, 2]] = c.monetary_usd.max(0.0).ln_1p();
     }
     let mean = x.mean_axis(Axis(0)).unwrap_or_else(|| Array1::zeros(3));
-    let sd = x.std_axis(Axis(0), 0.0).mapv(|s| if s > 0.0 { s } else { 1.0 });
+    let sd = x
+        .std_axis(Axis(0), 0.0)
+        .mapv(|s| if s > 0.0 { s } else { 1.0 });
     (x - &mean) / &sd
 }
 
@@ -92,7 +94,10 @@ pub fn cluster(rfm: &[Rfm]) -> Result<Clustering> {
             .fit(&DatasetBase::from(fit_rows.clone()))
             .map_err(|e| Error::model("kmeans", e))?;
         let labels: Array1<usize> = model.predict(&sil_rows);
-        let distinct = labels.iter().collect::<std::collections::HashSet<_>>().len();
+        let distinct = labels
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len();
         let silhouette = if distinct < 2 {
             -1.0
         } else {
@@ -120,7 +125,11 @@ pub fn cluster(rfm: &[Rfm]) -> Result<Clustering> {
         s.chosen = s.silhouette == best_sil && s.k == model.centroids().nrows();
     }
     let labels: Array1<usize> = model.predict(&x);
-    let clusters = describe(rfm, labels.as_slice().unwrap_or(&[]), model.centroids().nrows());
+    let clusters = describe(
+        rfm,
+        labels.as_slice().unwrap_or(&[]),
+        model.centroids().nrows(),
+    );
     Ok(Clustering {
         scores,
         clusters,
@@ -153,7 +162,11 @@ fn describe(rfm: &[Rfm], labels: &[usize], k: usize) -> Vec<Cluster> {
             Some(Cluster {
                 cluster: c,
                 customers: m,
-                avg_recency_days: members.iter().map(|r| f64::from(r.recency_days)).sum::<f64>() / mf,
+                avg_recency_days: members
+                    .iter()
+                    .map(|r| f64::from(r.recency_days))
+                    .sum::<f64>()
+                    / mf,
                 avg_frequency: members.iter().map(|r| r.frequency as f64).sum::<f64>() / mf,
                 avg_monetary_usd: members.iter().map(|r| r.monetary_usd).sum::<f64>() / mf,
                 top_segment: top.to_string(),

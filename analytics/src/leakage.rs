@@ -92,7 +92,10 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
     let ship = f64s(&d.orders, "shipping_cost_usd")?.iter().sum::<f64>();
     let ratio = if net > 0.0 { ship / net } else { 0.0 };
     let budget = SHIPPING_OVERRUN_FACTOR * ratio;
-    let overrun = (col("shipping_cost_usd") - col("net_revenue_usd") * lit(budget)).clip_min(lit(0.0));
+    let excess = col("shipping_cost_usd") - col("net_revenue_usd") * lit(budget);
+    let overrun = when(excess.clone().gt(lit(0.0)))
+        .then(excess)
+        .otherwise(lit(0.0));
     let orders = orders.with_column(overrun.alias("overrun"));
     let lines = d.lines.clone().lazy().join(
         orders.clone().select([
@@ -109,29 +112,105 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
     let order_dims: &[&'static str] = &["carrier", "region", "channel"];
     let zero = || lit(0.0);
 
-    breakdown(&mut out, "refunds", orders.clone(), col("refund_ex_tax_usd"), "order_id", order_dims, true)?;
-    breakdown(&mut out, "refunds", lines.clone(), col("line_refund_ex_tax_usd"), "order_id", &["category"], false)?;
+    breakdown(
+        &mut out,
+        "refunds",
+        orders.clone(),
+        col("refund_ex_tax_usd"),
+        "order_id",
+        order_dims,
+        true,
+    )?;
+    breakdown(
+        &mut out,
+        "refunds",
+        lines.clone(),
+        col("line_refund_ex_tax_usd"),
+        "order_id",
+        &["category"],
+        false,
+    )?;
 
-    let heavy = |amount: &str| when(col("discount_heavy")).then(col(amount)).otherwise(zero());
-    breakdown(&mut out, "discount_heavy_orders", orders.clone(), heavy("discount_usd"), "order_id", order_dims, true)?;
-    breakdown(&mut out, "discount_heavy_orders", lines.clone(), heavy("line_discount_usd"), "order_id", &["category"], false)?;
+    let heavy = |amount: &str| {
+        when(col("discount_heavy"))
+            .then(col(amount))
+            .otherwise(zero())
+    };
+    breakdown(
+        &mut out,
+        "discount_heavy_orders",
+        orders.clone(),
+        heavy("discount_usd"),
+        "order_id",
+        order_dims,
+        true,
+    )?;
+    breakdown(
+        &mut out,
+        "discount_heavy_orders",
+        lines.clone(),
+        heavy("line_discount_usd"),
+        "order_id",
+        &["category"],
+        false,
+    )?;
 
-    breakdown(&mut out, "shipping_overrun", orders.clone(), col("overrun"), "order_id", order_dims, true)?;
+    breakdown(
+        &mut out,
+        "shipping_overrun",
+        orders.clone(),
+        col("overrun"),
+        "order_id",
+        order_dims,
+        true,
+    )?;
     let line_overrun = when(col("shipping_cost_usd").gt(lit(0.0)))
         .then(col("overrun") * col("alloc_shipping_cost_usd") / col("shipping_cost_usd"))
         .otherwise(zero());
-    breakdown(&mut out, "shipping_overrun", lines.clone(), line_overrun, "order_id", &["category"], false)?;
+    breakdown(
+        &mut out,
+        "shipping_overrun",
+        lines.clone(),
+        line_overrun,
+        "order_id",
+        &["category"],
+        false,
+    )?;
 
     let loss = |amount: &str| when(col("loss_order")).then(-col(amount)).otherwise(zero());
-    breakdown(&mut out, "loss_orders", orders.clone(), loss("net_profit_usd"), "order_id", order_dims, true)?;
-    breakdown(&mut out, "loss_orders", lines.clone(), loss("line_net_profit_usd"), "order_id", &["category"], false)?;
+    breakdown(
+        &mut out,
+        "loss_orders",
+        orders.clone(),
+        loss("net_profit_usd"),
+        "order_id",
+        order_dims,
+        true,
+    )?;
+    breakdown(
+        &mut out,
+        "loss_orders",
+        lines.clone(),
+        loss("line_net_profit_usd"),
+        "order_id",
+        &["category"],
+        false,
+    )?;
 
     let failed = d
         .failed_baskets
         .clone()
         .lazy()
         .with_column(lit("NONE").alias("carrier"));
-    breakdown(&mut out, "payment_failures", failed, col("lost_usd"), "order_id", &["category", "carrier", "region", "channel"], true)?;
+    breakdown(
+        &mut out,
+        "payment_failures",
+        failed,
+        col("lost_usd"),
+        "order_id",
+        &["category", "carrier", "region", "channel"],
+        true,
+    )?;
 
     let abandoned = d
         .abandoned
@@ -139,7 +218,15 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
         .lazy()
         .with_column(lit("NONE").alias("carrier"))
         .with_row_index("line", None);
-    breakdown(&mut out, "cart_abandonment", abandoned, col("lost_usd"), "line", &["category", "carrier", "region", "channel"], true)?;
+    breakdown(
+        &mut out,
+        "cart_abandonment",
+        abandoned,
+        col("lost_usd"),
+        "line",
+        &["category", "carrier", "region", "channel"],
+        true,
+    )?;
 
     let products = d
         .lines
@@ -147,8 +234,18 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
         .lazy()
         .group_by([col("product_id"), col("category")])
         .agg([col("line_net_profit_usd").sum().alias("profit")]);
-    let product_loss = when(col("profit").lt(lit(0.0))).then(-col("profit")).otherwise(zero());
-    breakdown(&mut out, "loss_products", products, product_loss, "product_id", &["category"], true)?;
+    let product_loss = when(col("profit").lt(lit(0.0)))
+        .then(-col("profit"))
+        .otherwise(zero());
+    breakdown(
+        &mut out,
+        "loss_products",
+        products,
+        product_loss,
+        "product_id",
+        &["category"],
+        true,
+    )?;
 
     let customers = d
         .orders
@@ -157,16 +254,30 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
         .group_by([col("customer_id")])
         .agg([col("net_profit_usd").sum().alias("profit")])
         .join(
-            d.customers
-                .clone()
-                .lazy()
-                .select([col("customer_id"), col("region"), col("acquisition_channel").alias("channel")]),
+            d.customers.clone().lazy().select([
+                col("customer_id"),
+                col("region"),
+                col("acquisition_channel").alias("channel"),
+            ]),
             [col("customer_id")],
             [col("customer_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_columns([col("region").fill_null(lit("UNKNOWN")), col("channel").fill_null(lit("UNKNOWN"))]);
-    let customer_loss = when(col("profit").lt(lit(0.0))).then(-col("profit")).otherwise(zero());
-    breakdown(&mut out, "loss_customers", customers, customer_loss, "customer_id", &["region", "channel"], true)?;
+        .with_columns([
+            col("region").fill_null(lit("UNKNOWN")),
+            col("channel").fill_null(lit("UNKNOWN")),
+        ]);
+    let customer_loss = when(col("profit").lt(lit(0.0)))
+        .then(-col("profit"))
+        .otherwise(zero());
+    breakdown(
+        &mut out,
+        "loss_customers",
+        customers,
+        customer_loss,
+        "customer_id",
+        &["region", "channel"],
+        true,
+    )?;
     Ok(out)
 }

@@ -34,7 +34,7 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 pub use error::{Error, Result};
-pub use report::{RunReport, Results};
+pub use report::{Results, RunReport};
 use tokio_postgres::NoTls;
 
 /// Includes `sql/queries/<name>.sql`: one statement per file.
@@ -112,10 +112,14 @@ pub fn compute(data: &load::Data, as_of_day: i32) -> Result<Results> {
 
 /// Forecasts every series, on two threads (the models are CPU-bound).
 fn forecast_all(series: &[forecast::Series]) -> Vec<forecast::SeriesForecast> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
     let mut slots: Vec<Option<forecast::SeriesForecast>> = vec![None; series.len()];
     std::thread::scope(|s| {
-        let chunks: Vec<_> = slots.chunks_mut(series.len().div_ceil(workers).max(1)).collect();
+        let chunks: Vec<_> = slots
+            .chunks_mut(series.len().div_ceil(workers).max(1))
+            .collect();
         let mut start = 0;
         for chunk in chunks {
             let from = start;
@@ -140,7 +144,10 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
     let (as_of_day, bound) = match (as_of, last) {
         (Some(d), _) => (frame::day_of(d), format!("{d} 00:00:00+00")),
         (None, Some(l)) => (l + 1, "infinity".to_string()),
-        (None, None) => (frame::day_of(Utc::now().date_naive()), "infinity".to_string()),
+        (None, None) => (
+            frame::day_of(Utc::now().date_naive()),
+            "infinity".to_string(),
+        ),
     };
     let data = load::load(&client, &bound).await?;
     let t_load = t0.elapsed().as_secs_f64();
@@ -149,7 +156,12 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
     let mut results = tokio::task::spawn_blocking(move || compute(&d, as_of_day)).await??;
     let t_compute = t0.elapsed().as_secs_f64() - t_load;
     let as_of_date = frame::date_of(as_of_day);
-    let mut report = RunReport::from_results(&results, as_of_date, data.orders.height(), data.lines.height());
+    let mut report = RunReport::from_results(
+        &results,
+        as_of_date,
+        data.orders.height(),
+        data.lines.height(),
+    );
     results.started_at = started_at;
     results.duration_ms = t0.elapsed().as_millis() as i64;
     results.summary = serde_json::json!({
@@ -161,7 +173,9 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
     report.run_id = run_id;
     report.timings.insert("load".into(), t_load);
     report.timings.insert("compute".into(), t_compute);
-    report.timings.insert("write".into(), total - t_load - t_compute);
+    report
+        .timings
+        .insert("write".into(), total - t_load - t_compute);
     report.duration_seconds = total;
     tracing::info!(run_id, as_of = %as_of_date, seconds = total, "analytics run written");
     Ok(report)

@@ -54,7 +54,7 @@ pub fn iqr_fences(values: &[f64]) -> Option<(f64, f64)> {
     s.sort_by(f64::total_cmp);
     let (q1, q3) = (quantile(&s, 0.25), quantile(&s, 0.75));
     let iqr = q3 - q1;
-    (iqr > 0.0).then(|| (q1 - IQR_K * iqr, q3 + IQR_K * iqr))
+    (iqr > 0.0).then_some((q1 - IQR_K * iqr, q3 + IQR_K * iqr))
 }
 
 /// Mean and population standard deviation, or `None` when it is 0.
@@ -75,13 +75,26 @@ pub struct Flagger<'a> {
 }
 
 impl Flagger<'_> {
-    pub fn iqr(&mut self, entity: &'static str, metric: &'static str, keys: &[String], v: &[f64], upper_only: bool) {
+    pub fn iqr(
+        &mut self,
+        entity: &'static str,
+        metric: &'static str,
+        keys: &[String],
+        v: &[f64],
+        upper_only: bool,
+    ) {
         let fences = iqr_fences(v);
         let mut flagged = 0;
         if let Some((lo, hi)) = fences {
             let width = (hi - lo) / (1.0 + 2.0 * IQR_K);
             for (k, &x) in keys.iter().zip(v) {
-                let beyond = if x > hi { x - hi } else if !upper_only && x < lo { lo - x } else { continue };
+                let beyond = if x > hi {
+                    x - hi
+                } else if !upper_only && x < lo {
+                    lo - x
+                } else {
+                    continue;
+                };
                 flagged += 1;
                 self.out.push(Outlier {
                     entity,
@@ -95,10 +108,22 @@ impl Flagger<'_> {
                 });
             }
         }
-        self.summary.push(RuleSummary { entity, metric, method: "iqr", flagged, degenerate: fences.is_none() });
+        self.summary.push(RuleSummary {
+            entity,
+            metric,
+            method: "iqr",
+            flagged,
+            degenerate: fences.is_none(),
+        });
     }
 
-    pub fn zscore(&mut self, entity: &'static str, metric: &'static str, keys: &[String], v: &[f64]) {
+    pub fn zscore(
+        &mut self,
+        entity: &'static str,
+        metric: &'static str,
+        keys: &[String],
+        v: &[f64],
+    ) {
         let stats = mean_sd(v);
         let mut flagged = 0;
         if let Some((mean, sd)) = stats {
@@ -119,21 +144,41 @@ impl Flagger<'_> {
                 }
             }
         }
-        self.summary.push(RuleSummary { entity, metric, method: "zscore", flagged, degenerate: stats.is_none() });
+        self.summary.push(RuleSummary {
+            entity,
+            metric,
+            method: "zscore",
+            flagged,
+            degenerate: stats.is_none(),
+        });
     }
 }
 
 /// Every outlier rule of a run.
-pub fn outliers(orders: &DataFrame, revenue: &Series, categories: &[Series]) -> Result<(Vec<Outlier>, Vec<RuleSummary>)> {
+pub fn outliers(
+    orders: &DataFrame,
+    revenue: &Series,
+    categories: &[Series],
+) -> Result<(Vec<Outlier>, Vec<RuleSummary>)> {
     let mut out = Vec::new();
     let mut summary = Vec::new();
-    let mut f = Flagger { out: &mut out, summary: &mut summary };
+    let mut f = Flagger {
+        out: &mut out,
+        summary: &mut summary,
+    };
 
-    let keys: Vec<String> = i64s(orders, "order_id")?.iter().map(i64::to_string).collect();
+    let keys: Vec<String> = i64s(orders, "order_id")?
+        .iter()
+        .map(i64::to_string)
+        .collect();
     let net = f64s(orders, "net_revenue_usd")?;
     let gross = f64s(orders, "gross_usd")?;
     let disc = f64s(orders, "discount_usd")?;
-    let share: Vec<f64> = gross.iter().zip(&disc).map(|(g, d)| if *g > 0.0 { d / g } else { 0.0 }).collect();
+    let share: Vec<f64> = gross
+        .iter()
+        .zip(&disc)
+        .map(|(g, d)| if *g > 0.0 { d / g } else { 0.0 })
+        .collect();
     f.iqr("order", "net_revenue_usd", &keys, &net, false);
     f.zscore("order", "net_revenue_usd", &keys, &net);
     f.iqr("order", "discount_share", &keys, &share, true);
@@ -148,12 +193,30 @@ pub fn outliers(orders: &DataFrame, revenue: &Series, categories: &[Series]) -> 
                 .alias("share"),
         )
         .group_by([col("customer_id")])
-        .agg([col("refund_ex_tax_usd").sum().alias("refunds"), col("share").mean().alias("avg_share")])
+        .agg([
+            col("refund_ex_tax_usd").sum().alias("refunds"),
+            col("share").mean().alias("avg_share"),
+        ])
         .sort(["customer_id"], SortMultipleOptions::default())
         .collect()?;
-    let ckeys: Vec<String> = i64s(&per_customer, "customer_id")?.iter().map(i64::to_string).collect();
-    f.iqr("customer", "refund_ex_tax_usd", &ckeys, &f64s(&per_customer, "refunds")?, true);
-    f.iqr("customer", "avg_discount_share", &ckeys, &f64s(&per_customer, "avg_share")?, true);
+    let ckeys: Vec<String> = i64s(&per_customer, "customer_id")?
+        .iter()
+        .map(i64::to_string)
+        .collect();
+    f.iqr(
+        "customer",
+        "refund_ex_tax_usd",
+        &ckeys,
+        &f64s(&per_customer, "refunds")?,
+        true,
+    );
+    f.iqr(
+        "customer",
+        "avg_discount_share",
+        &ckeys,
+        &f64s(&per_customer, "avg_share")?,
+        true,
+    );
 
     let dkeys: Vec<String> = (0..revenue.values.len())
         .map(|i| date_of(revenue.first_day + i as i32).to_string())
@@ -168,7 +231,11 @@ pub fn outliers(orders: &DataFrame, revenue: &Series, categories: &[Series]) -> 
 /// augurs' MAD detector across the category series, each scaled by its own
 /// mean so that categories of different size compare: a category whose daily
 /// units depart from the others' is flagged on those days.
-fn mad_categories(out: &mut Vec<Outlier>, summary: &mut Vec<RuleSummary>, categories: &[Series]) -> Result<()> {
+fn mad_categories(
+    out: &mut Vec<Outlier>,
+    summary: &mut Vec<RuleSummary>,
+    categories: &[Series],
+) -> Result<()> {
     let usable: Vec<(&Series, Vec<f64>)> = categories
         .iter()
         .filter_map(|s| {
@@ -180,7 +247,8 @@ fn mad_categories(out: &mut Vec<Outlier>, summary: &mut Vec<RuleSummary>, catego
     let mut degenerate = usable.len() < 3;
     if !degenerate {
         let data: Vec<&[f64]> = usable.iter().map(|(_, v)| v.as_slice()).collect();
-        let detector = MADDetector::with_sensitivity(MAD_SENSITIVITY).map_err(|e| Error::model("augurs MAD", e))?;
+        let detector = MADDetector::with_sensitivity(MAD_SENSITIVITY)
+            .map_err(|e| Error::model("augurs MAD", e))?;
         // MAD is undefined on some data (e.g. a median absolute deviation of 0): no flags then
         let result = match detector.preprocess(&data).and_then(|p| detector.detect(&p)) {
             Ok(r) => r,
@@ -193,14 +261,18 @@ fn mad_categories(out: &mut Vec<Outlier>, summary: &mut Vec<RuleSummary>, catego
         for ((s, scaled), r) in usable.iter().zip(&result.series_results) {
             for iv in &r.outlier_intervals.intervals {
                 let end = iv.end.unwrap_or(scaled.len()).min(scaled.len());
-                for t in iv.start..end {
+                for (t, &value) in scaled.iter().enumerate().take(end).skip(iv.start) {
                     flagged += 1;
                     out.push(Outlier {
                         entity: "category_day",
-                        entity_key: format!("{}|{}", s.name.trim_start_matches("units:"), date_of(s.first_day + t as i32)),
+                        entity_key: format!(
+                            "{}|{}",
+                            s.name.trim_start_matches("units:"),
+                            date_of(s.first_day + t as i32)
+                        ),
                         metric: "units_index",
                         method: "augurs_mad",
-                        value: scaled[t],
+                        value,
                         score: r.scores.get(t).copied().unwrap_or(0.0),
                         lower: None,
                         upper: None,
@@ -209,7 +281,13 @@ fn mad_categories(out: &mut Vec<Outlier>, summary: &mut Vec<RuleSummary>, catego
             }
         }
     }
-    summary.push(RuleSummary { entity: "category_day", metric: "units_index", method: "augurs_mad", flagged, degenerate });
+    summary.push(RuleSummary {
+        entity: "category_day",
+        metric: "units_index",
+        method: "augurs_mad",
+        flagged,
+        degenerate,
+    });
     Ok(())
 }
 
@@ -220,7 +298,11 @@ mod tests {
     fn flag(values: &[f64]) -> (Vec<Outlier>, Vec<RuleSummary>) {
         let keys: Vec<String> = (0..values.len()).map(|i| i.to_string()).collect();
         let (mut out, mut summary) = (Vec::new(), Vec::new());
-        Flagger { out: &mut out, summary: &mut summary }.iqr("customer", "refund_ex_tax_usd", &keys, values, true);
+        Flagger {
+            out: &mut out,
+            summary: &mut summary,
+        }
+        .iqr("customer", "refund_ex_tax_usd", &keys, values, true);
         (out, summary)
     }
 

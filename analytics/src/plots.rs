@@ -28,32 +28,61 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
     let client = crate::connect(database_url).await?;
     let mut out = Vec::new();
 
-    let rows = client.query(sql!("analytics_plot_forecast_select"), &[]).await?;
+    let rows = client
+        .query(sql!("analytics_plot_forecast_select"), &[])
+        .await?;
     let series: Vec<[Option<f64>; 6]> = rows
         .iter()
         .map(|r| [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)])
         .collect();
     let days: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
     let model: String = rows.first().map(|r| r.get(1)).unwrap_or_default();
-    out.push(revenue(&dir.join("revenue_forecast.svg"), &days, &series, &model)?);
+    out.push(revenue(
+        &dir.join("revenue_forecast.svg"),
+        &days,
+        &series,
+        &model,
+    )?);
 
-    let rows = client.query(sql!("analytics_plot_segments_select"), &[]).await?;
+    let rows = client
+        .query(sql!("analytics_plot_segments_select"), &[])
+        .await?;
     let mut bars: Vec<(String, f64)> = crate::rfm::SEGMENTS
         .iter()
         .map(|s| {
-            let n = rows.iter().find(|r| r.get::<_, String>(0) == *s).map_or(0, |r| r.get::<_, i64>(1));
+            let n = rows
+                .iter()
+                .find(|r| r.get::<_, String>(0) == *s)
+                .map_or(0, |r| r.get::<_, i64>(1));
             (s.to_string(), n as f64)
         })
         .collect();
-    out.push(bar_chart(&dir.join("rfm_segments.svg"), "Customers per RFM segment", "customers", &bars)?);
+    out.push(bar_chart(
+        &dir.join("rfm_segments.svg"),
+        "Customers per RFM segment",
+        "customers",
+        &bars,
+    )?);
 
-    let rows = client.query(sql!("analytics_plot_cohorts_select"), &[]).await?;
+    let rows = client
+        .query(sql!("analytics_plot_cohorts_select"), &[])
+        .await?;
     let cohorts: Vec<(String, Vec<f64>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     out.push(heatmap(&dir.join("cohort_retention.svg"), &cohorts)?);
 
-    let rows = client.query(sql!("analytics_plot_leakage_select"), &[]).await?;
-    bars = rows.iter().map(|r| (r.get::<_, String>(0), r.get::<_, f64>(1))).collect();
-    out.push(bar_chart(&dir.join("leakage_by_driver.svg"), "Profit leakage by driver (USD)", "USD", &bars)?);
+    let rows = client
+        .query(sql!("analytics_plot_leakage_select"), &[])
+        .await?;
+    bars = rows
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, f64>(1)))
+        .collect();
+    out.push(bar_chart(
+        &dir.join("leakage_by_driver.svg"),
+        "Profit leakage by driver (USD)",
+        "USD",
+        &bars,
+    )?);
     Ok(out)
 }
 
@@ -68,14 +97,24 @@ fn revenue(path: &Path, days: &[i32], s: &[[Option<f64>; 6]], model: &str) -> Re
     let mut chart = tryp!(
         P,
         ChartBuilder::on(&root)
-            .caption(format!("Daily net revenue (USD) and 30-day forecast ({model})"), ("sans-serif", 20))
+            .caption(
+                format!("Daily net revenue (USD) and 30-day forecast ({model})"),
+                ("sans-serif", 20)
+            )
             .margin(15)
             .x_label_area_size(40)
             .y_label_area_size(80)
             .build_cartesian_2d(0f64..n, lo..hi * 1.05)
     );
     let fmt = |x: &f64| date_of(first + *x as i32).to_string();
-    tryp!(P, chart.configure_mesh().x_labels(8).x_label_formatter(&fmt).draw());
+    tryp!(
+        P,
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .x_label_formatter(&fmt)
+            .draw()
+    );
     let band = |lo_i: usize, hi_i: usize| -> Vec<(f64, f64)> {
         let pts: Vec<(f64, f64, f64)> = s
             .iter()
@@ -86,20 +125,37 @@ fn revenue(path: &Path, days: &[i32], s: &[[Option<f64>; 6]], model: &str) -> Re
         poly.extend(pts.iter().rev().map(|p| (p.0, p.1)));
         poly
     };
-    tryp!(P, chart.draw_series(std::iter::once(Polygon::new(band(4, 5), BLUE.mix(0.15)))))
-        .label("95 % interval")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLUE.mix(0.15).filled()));
-    tryp!(P, chart.draw_series(std::iter::once(Polygon::new(band(2, 3), BLUE.mix(0.3)))))
-        .label("80 % interval")
-        .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLUE.mix(0.3).filled()));
-    let line = |k: usize| s.iter().enumerate().filter_map(move |(i, r)| Some((i as f64, r[k]?)));
+    tryp!(
+        P,
+        chart.draw_series(std::iter::once(Polygon::new(band(4, 5), BLUE.mix(0.15))))
+    )
+    .label("95 % interval")
+    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLUE.mix(0.15).filled()));
+    tryp!(
+        P,
+        chart.draw_series(std::iter::once(Polygon::new(band(2, 3), BLUE.mix(0.3))))
+    )
+    .label("80 % interval")
+    .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 15, y + 5)], BLUE.mix(0.3).filled()));
+    let line = |k: usize| {
+        s.iter()
+            .enumerate()
+            .filter_map(move |(i, r)| Some((i as f64, r[k]?)))
+    };
     tryp!(P, chart.draw_series(LineSeries::new(line(0), &BLACK)))
         .label("actual")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLACK));
     tryp!(P, chart.draw_series(LineSeries::new(line(1), &BLUE)))
         .label("forecast")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 15, y)], BLUE));
-    tryp!(P, chart.configure_series_labels().background_style(WHITE.mix(0.8)).border_style(BLACK).draw());
+    tryp!(
+        P,
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()
+    );
     tryp!(P, root.present());
     Ok(path.to_path_buf())
 }
@@ -121,7 +177,11 @@ fn bar_chart(path: &Path, title: &str, unit: &str, bars: &[(String, f64)]) -> Re
     let names: Vec<String> = bars.iter().map(|b| b.0.clone()).collect();
     let fmt = move |x: &f64| {
         let i = x.floor() as usize;
-        if (x - i as f64 - 0.5).abs() < 0.01 { names.get(i).cloned().unwrap_or_default() } else { String::new() }
+        if (x - i as f64 - 0.5).abs() < 0.01 {
+            names.get(i).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
     };
     tryp!(
         title,
@@ -136,7 +196,10 @@ fn bar_chart(path: &Path, title: &str, unit: &str, bars: &[(String, f64)]) -> Re
     tryp!(
         title,
         chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
-            Rectangle::new([(i as f64 + 0.15, 0.0), (i as f64 + 0.85, b.1)], Palette99::pick(i).filled())
+            Rectangle::new(
+                [(i as f64 + 0.15, 0.0), (i as f64 + 0.85, b.1)],
+                Palette99::pick(i).filled(),
+            )
         }))
     );
     tryp!(title, root.present());
@@ -152,7 +215,10 @@ fn heatmap(path: &Path, cohorts: &[(String, Vec<f64>)]) -> Result<PathBuf> {
     let mut chart = tryp!(
         P,
         ChartBuilder::on(&root)
-            .caption("Cohort retention (share of the cohort active, by months since first order)", ("sans-serif", 18))
+            .caption(
+                "Cohort retention (share of the cohort active, by months since first order)",
+                ("sans-serif", 18)
+            )
             .margin(15)
             .x_label_area_size(40)
             .y_label_area_size(80)
@@ -161,11 +227,19 @@ fn heatmap(path: &Path, cohorts: &[(String, Vec<f64>)]) -> Result<PathBuf> {
     let names: Vec<String> = cohorts.iter().map(|c| c.0.clone()).collect();
     let yfmt = move |y: &f64| {
         let i = y.floor() as usize;
-        if (y - i as f64 - 0.5).abs() < 0.01 { names.get(rows - 1 - i).cloned().unwrap_or_default() } else { String::new() }
+        if (y - i as f64 - 0.5).abs() < 0.01 {
+            names.get(rows - 1 - i).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
     };
     let xfmt = |x: &f64| {
         let i = x.floor();
-        if (x - i - 0.5).abs() < 0.01 { format!("{i}") } else { String::new() }
+        if (x - i - 0.5).abs() < 0.01 {
+            format!("{i}")
+        } else {
+            String::new()
+        }
     };
     tryp!(
         P,
@@ -183,7 +257,10 @@ fn heatmap(path: &Path, cohorts: &[(String, Vec<f64>)]) -> Result<PathBuf> {
         ret.iter().enumerate().map(move |(c, &v)| {
             let y = (rows - 1 - r) as f64;
             let shade = (255.0 * (1.0 - v.clamp(0.0, 1.0))) as u8;
-            Rectangle::new([(c as f64, y), (c as f64 + 1.0, y + 1.0)], RGBColor(shade, shade, 255).filled())
+            Rectangle::new(
+                [(c as f64, y), (c as f64 + 1.0, y + 1.0)],
+                RGBColor(shade, shade, 255).filled(),
+            )
         })
     });
     tryp!(P, chart.draw_series(cells));

@@ -87,7 +87,10 @@ pub fn customer_frame(orders: &DataFrame) -> Result<DataFrame> {
         .agg([
             col("order_day").min().alias("first_day"),
             col("order_day").max().alias("last_day"),
-            col("order_id").n_unique().cast(DataType::Int64).alias("frequency"),
+            col("order_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("frequency"),
             col("net_revenue_usd").sum().alias("monetary_usd"),
         ])
         .sort(["customer_id"], SortMultipleOptions::default())

@@ -17,7 +17,9 @@ const AUC_MARGIN: f64 = 0.15;
 /// lifetime of mean 250 days: churn follows recency and frequency.
 fn generated() -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
-    let mut sql = String::from("insert into dim_geo values (1, 'C', 'Europe', 'X', 'USD', gen_random_uuid(), now());\n");
+    let mut sql = String::from(
+        "insert into dim_geo values (1, 'C', 'Europe', 'X', 'USD', gen_random_uuid(), now());\n",
+    );
     let mut orders = Vec::new();
     let mut order_id = 0;
     for c in 1..=600 {
@@ -25,7 +27,12 @@ fn generated() -> String {
         let gap = rng.gen_range(5.0..60.0);
         let life = -250.0 * (1.0 - rng.gen::<f64>()).ln();
         let end = (start as f64 + life).min(420.0) as i32;
-        writeln!(sql, "insert into dim_customer values ({c}, {}, 1, 'SEO', gen_random_uuid(), now());", ts(start)).unwrap();
+        writeln!(
+            sql,
+            "insert into dim_customer values ({c}, {}, 1, 'SEO', gen_random_uuid(), now());",
+            ts(start)
+        )
+        .unwrap();
         let mut d = start as f64;
         while (d as i32) <= end {
             order_id += 1;
@@ -35,7 +42,12 @@ fn generated() -> String {
             d += -gap * (1.0 - rng.gen::<f64>()).ln() + 1.0;
         }
     }
-    writeln!(sql, "insert into fact_orders values {};", orders.join(",\n")).unwrap();
+    writeln!(
+        sql,
+        "insert into fact_orders values {};",
+        orders.join(",\n")
+    )
+    .unwrap();
     sql
 }
 
@@ -60,7 +72,10 @@ async fn the_churn_model_ranks_holdout_churners_above_chance() {
         .await
         .unwrap();
     assert_eq!(m.get::<_, Option<f64>>(0), Some(auc));
-    assert!(m.get::<_, i64>(2) > m.get::<_, i64>(1), "the holdout snapshot is later and larger");
+    assert!(
+        m.get::<_, i64>(2) > m.get::<_, i64>(1),
+        "the holdout snapshot is later and larger"
+    );
     assert_eq!(m.get::<_, i32>(3), 90, "label windows are consecutive");
 
     // calibration: 10 deciles covering the holdout, predictions rising with the bins,
@@ -80,7 +95,10 @@ async fn the_churn_model_ranks_holdout_churners_above_chance() {
     // the risk list: every customer scored, ranks 1..n by revenue at risk
     let ranked = db
         .client
-        .query("select revenue_at_risk_usd from globalcart.analytics_churn_scores order by risk_rank", &[])
+        .query(
+            "select revenue_at_risk_usd from globalcart.analytics_churn_scores order by risk_rank",
+            &[],
+        )
         .await
         .unwrap();
     assert_eq!(ranked.len(), report.customers);
@@ -126,11 +144,17 @@ async fn the_churn_model_ranks_holdout_churners_above_chance() {
 
     // and the charts render from the stored results
     let dir = std::env::temp_dir().join(format!("gc_plots_{}", db.name));
-    let files = globalcart_analytics::plots::render(&db.url, &dir).await.unwrap();
+    let files = globalcart_analytics::plots::render(&db.url, &dir)
+        .await
+        .unwrap();
     assert_eq!(files.len(), 4);
     for f in files {
         let svg = std::fs::read_to_string(&f).unwrap();
-        assert!(svg.starts_with("<svg") && svg.contains("</svg>"), "{}", f.display());
+        assert!(
+            svg.starts_with("<svg") && svg.contains("</svg>"),
+            "{}",
+            f.display()
+        );
     }
     db.drop().await;
 }

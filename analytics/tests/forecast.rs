@@ -22,15 +22,32 @@ fn the_chosen_model_beats_seasonal_naive_and_its_95_interval_covers_the_holdout(
     const HOLDOUT: usize = 30;
     let y = synthetic(400, 42);
     let (train, holdout) = y.split_at(y.len() - HOLDOUT);
-    let series = Series { name: "synthetic".into(), first_day: 0, values: train.to_vec() };
+    let series = Series {
+        name: "synthetic".into(),
+        first_day: 0,
+        values: train.to_vec(),
+    };
     let f = forecast(&series, HOLDOUT).expect("a forecast");
 
     // the choice comes from the backtest: the chosen model has the lowest MASE there,
     // below the seasonal-naive baseline's
-    let chosen = f.backtest.iter().find(|s| s.chosen).expect("a chosen model");
+    let chosen = f
+        .backtest
+        .iter()
+        .find(|s| s.chosen)
+        .expect("a chosen model");
     assert_eq!(chosen.model, f.model);
-    let naive = f.backtest.iter().find(|s| s.model == "seasonal_naive").expect("the baseline ran");
-    assert!(chosen.mase.unwrap() < naive.mase.unwrap(), "{} vs {}", chosen.mase.unwrap(), naive.mase.unwrap());
+    let naive = f
+        .backtest
+        .iter()
+        .find(|s| s.model == "seasonal_naive")
+        .expect("the baseline ran");
+    assert!(
+        chosen.mase.unwrap() < naive.mase.unwrap(),
+        "{} vs {}",
+        chosen.mase.unwrap(),
+        naive.mase.unwrap()
+    );
     assert_ne!(f.model, "seasonal_naive");
 
     // on the untouched holdout: MASE below 1 (better than the in-sample weekly naive)
@@ -39,7 +56,11 @@ fn the_chosen_model_beats_seasonal_naive_and_its_95_interval_covers_the_holdout(
     let mase = e.abs.iter().sum::<f64>() / e.abs.len() as f64 / mase_scale(train).unwrap();
     assert!(mase < 1.0, "holdout MASE {mase} with {}", f.model);
     let coverage = e.in95 as f64 / HOLDOUT as f64;
-    assert!(coverage >= 0.9, "95 % interval covered {coverage} with {}", f.model);
+    assert!(
+        coverage >= 0.9,
+        "95 % interval covered {coverage} with {}",
+        f.model
+    );
     // intervals are nested around the point
     for h in 0..HOLDOUT {
         let p = &f.prediction;
@@ -50,7 +71,11 @@ fn the_chosen_model_beats_seasonal_naive_and_its_95_interval_covers_the_holdout(
 
 #[test]
 fn a_series_too_short_for_a_backtest_still_gets_a_baseline_forecast() {
-    let series = Series { name: "short".into(), first_day: 0, values: synthetic(20, 1) };
+    let series = Series {
+        name: "short".into(),
+        first_day: 0,
+        values: synthetic(20, 1),
+    };
     let f = forecast(&series, 30).expect("a forecast");
     assert!(f.backtest.is_empty());
     assert_eq!(f.prediction.point.len(), 30);

@@ -17,17 +17,48 @@ async fn leakage_totals_match_the_hand_computation_and_the_kpi_views() {
     let mut s = Star::default();
     s.geo(1, "Europe").geo(2, "North America");
     s.customer(1, 1, "SEO", 0).customer(2, 2, "ADS", 0);
-    s.product(1, "Books", 10.0, 50.0).product(2, "Toys", 20.0, 40.0).product(3, "Games", 5.0, 20.0);
+    s.product(1, "Books", 10.0, 50.0)
+        .product(2, "Toys", 20.0, 40.0)
+        .product(3, "Games", 5.0, 20.0);
     // Order 1 (customer 1, WEB, Europe): line 11 = 2 × Books at 25 (list 50, cost 10),
     // line 12 = 1 × Toys at 40 (list 40, cost 35). Gross 140, discount 50 (> 30 %), net 90.
-    s.order(1, 1, 1, 0, "DELIVERED", "WEB", 0.0, &[(11, 1, 2, 50.0, 25.0, 10.0), (12, 2, 1, 40.0, 40.0, 35.0)]);
-    s.shipment(1, 1, "DHL", 30.0, 0).payment(1, 1, "CAPTURED", 90.0, 2.0, 0);
+    s.order(
+        1,
+        1,
+        1,
+        0,
+        "DELIVERED",
+        "WEB",
+        0.0,
+        &[(11, 1, 2, 50.0, 25.0, 10.0), (12, 2, 1, 40.0, 40.0, 35.0)],
+    );
+    s.shipment(1, 1, "DHL", 30.0, 0)
+        .payment(1, 1, "CAPTURED", 90.0, 2.0, 0);
     s.refund(1, 1, 11, 1, 50.0, 3); // line 11 refunded in full, not restocked
-    // Order 2 (customer 1, APP, Europe): 2 × Toys at 40 (cost 20); net 80.
-    s.order(2, 1, 1, 1, "COMPLETED", "APP", 0.0, &[(21, 2, 2, 40.0, 40.0, 20.0)]);
-    s.shipment(2, 2, "UPS", 5.0, 1).payment(2, 2, "CAPTURED", 80.0, 1.0, 1);
+                                    // Order 2 (customer 1, APP, Europe): 2 × Toys at 40 (cost 20); net 80.
+    s.order(
+        2,
+        1,
+        1,
+        1,
+        "COMPLETED",
+        "APP",
+        0.0,
+        &[(21, 2, 2, 40.0, 40.0, 20.0)],
+    );
+    s.shipment(2, 2, "UPS", 5.0, 1)
+        .payment(2, 2, "CAPTURED", 80.0, 1.0, 1);
     // Order 3 (customer 2, WEB, North America): its payment failed and it was cancelled.
-    s.order(3, 2, 2, 1, "CANCELLED", "WEB", 0.0, &[(31, 1, 1, 50.0, 45.0, 10.0)]);
+    s.order(
+        3,
+        2,
+        2,
+        1,
+        "CANCELLED",
+        "WEB",
+        0.0,
+        &[(31, 1, 1, 50.0, 45.0, 10.0)],
+    );
     s.payment(3, 3, "FAILED", 45.0, 0.0, 1);
     // Session a (customer 2, APP) adds Games and Books to the cart and leaves; session b buys.
     s.funnel("a", 1, 0, 2, Some(3), "VIEW_PRODUCT", "APP")
@@ -48,8 +79,13 @@ async fn leakage_totals_match_the_hand_computation_and_the_kpi_views() {
     for r in &rows {
         cell.insert((r.get(0), r.get(1), r.get(2)), (r.get(3), r.get(4)));
     }
-    let total = |d: &str| cell.get(&(d.into(), "total".into(), "all".into())).copied().unwrap_or_else(|| panic!("no total for {d}"));
-    let get = |d: &str, dim: &str, v: &str| cell.get(&(d.into(), dim.into(), v.into())).map(|c| c.0);
+    let total = |d: &str| {
+        cell.get(&(d.into(), "total".into(), "all".into()))
+            .copied()
+            .unwrap_or_else(|| panic!("no total for {d}"))
+    };
+    let get =
+        |d: &str, dim: &str, v: &str| cell.get(&(d.into(), dim.into(), v.into())).map(|c| c.0);
 
     // Order 1 P&L: gross profit 90 − (20 + 35) = 35; net profit 35 − 30 − 2 − 50 = −47.
     // Line 11 (revenue share 50/90): 50 − 20 − 30·5/9 − 2·5/9 − 50; line 12: 40 − 35 − 30·4/9 − 2·4/9.
@@ -78,13 +114,34 @@ async fn leakage_totals_match_the_hand_computation_and_the_kpi_views() {
     // breakdowns by hand
     assert!(close(get("refunds", "category", "Books").unwrap(), 50.0));
     assert!(close(get("refunds", "carrier", "DHL").unwrap(), 50.0));
-    assert!(close(get("loss_orders", "category", "Books").unwrap(), -line11));
-    assert!(close(get("loss_orders", "category", "Toys").unwrap(), -line12));
-    assert!(close(get("shipping_overrun", "category", "Toys").unwrap(), overrun * 4.0 / 9.0));
-    assert!(close(get("payment_failures", "region", "North America").unwrap(), 45.0));
-    assert!(close(get("cart_abandonment", "category", "Games").unwrap(), 20.0 * 170.0 / 220.0));
-    assert!(close(get("cart_abandonment", "channel", "APP").unwrap(), abandoned));
-    assert!(close(get("loss_customers", "region", "Europe").unwrap(), 13.0));
+    assert!(close(
+        get("loss_orders", "category", "Books").unwrap(),
+        -line11
+    ));
+    assert!(close(
+        get("loss_orders", "category", "Toys").unwrap(),
+        -line12
+    ));
+    assert!(close(
+        get("shipping_overrun", "category", "Toys").unwrap(),
+        overrun * 4.0 / 9.0
+    ));
+    assert!(close(
+        get("payment_failures", "region", "North America").unwrap(),
+        45.0
+    ));
+    assert!(close(
+        get("cart_abandonment", "category", "Games").unwrap(),
+        20.0 * 170.0 / 220.0
+    ));
+    assert!(close(
+        get("cart_abandonment", "channel", "APP").unwrap(),
+        abandoned
+    ));
+    assert!(close(
+        get("loss_customers", "region", "Europe").unwrap(),
+        13.0
+    ));
 
     // every dimension of a driver sums to its total
     let mut sums: HashMap<(String, String), f64> = HashMap::new();
@@ -95,17 +152,36 @@ async fn leakage_totals_match_the_hand_computation_and_the_kpi_views() {
         }
     }
     for ((driver, dim), sum) in &sums {
-        assert!(close(*sum, total(driver).0), "{driver} by {dim}: {sum} ≠ {}", total(driver).0);
+        assert!(
+            close(*sum, total(driver).0),
+            "{driver} by {dim}: {sum} ≠ {}",
+            total(driver).0
+        );
     }
 
     // and the totals are the KPI views' figures
     let view = |col: &str| format!("select {col}::float8 from globalcart.vw_revenue_leakage");
-    assert!(close(total("refunds").0, db.f64(&view("refunds_leakage_usd")).await));
-    assert!(close(total("payment_failures").0, db.f64(&view("revenue_lost_payment_failures_usd")).await));
-    assert!(close(total("cart_abandonment").0, db.f64(&view("revenue_lost_cart_abandonment_usd")).await));
+    assert!(close(
+        total("refunds").0,
+        db.f64(&view("refunds_leakage_usd")).await
+    ));
+    assert!(close(
+        total("payment_failures").0,
+        db.f64(&view("revenue_lost_payment_failures_usd")).await
+    ));
+    assert!(close(
+        total("cart_abandonment").0,
+        db.f64(&view("revenue_lost_cart_abandonment_usd")).await
+    ));
     let totals = |col: &str| format!("select {col}::float8 from globalcart.vw_kpi_totals");
-    assert_eq!(total("loss_orders").1 as f64, db.f64(&totals("loss_orders")).await);
-    assert_eq!(total("discount_heavy_orders").1 as f64, db.f64(&totals("discount_heavy_orders")).await);
+    assert_eq!(
+        total("loss_orders").1 as f64,
+        db.f64(&totals("loss_orders")).await
+    );
+    assert_eq!(
+        total("discount_heavy_orders").1 as f64,
+        db.f64(&totals("discount_heavy_orders")).await
+    );
     let loss_sum = db.f64("select coalesce(-sum(net_profit_usd), 0)::float8 from globalcart.vw_finance_order_pnl where loss_order").await;
     assert!(close(total("loss_orders").0, loss_sum));
     let loss_products = db.f64("select coalesce(-sum(net_profit_usd), 0)::float8 from globalcart.vw_finance_product_pnl where loss_product").await;

@@ -20,7 +20,16 @@ async fn rfm_scores_and_the_five_segments_follow_the_quintiles() {
         let last_day = 200 - 10 * pos as i32;
         for k in 0..c {
             order_id += 1;
-            s.order(order_id, c, 1, last_day - 3 * k as i32, "DELIVERED", "WEB", 10.0 * c as f64, &[]);
+            s.order(
+                order_id,
+                c,
+                1,
+                last_day - 3 * k as i32,
+                "DELIVERED",
+                "WEB",
+                10.0 * c as f64,
+                &[],
+            );
         }
     }
     // a cancelled order is not a completed order: it changes nothing
@@ -29,7 +38,10 @@ async fn rfm_scores_and_the_five_segments_follow_the_quintiles() {
 
     let report = globalcart_analytics::run(&db.url, None).await.unwrap();
     // as of the day after the last completed order (day 200 + 1 = 2024-07-20)
-    assert_eq!(report.as_of, chrono::NaiveDate::from_ymd_opt(2024, 7, 20).unwrap());
+    assert_eq!(
+        report.as_of,
+        chrono::NaiveDate::from_ymd_opt(2024, 7, 20).unwrap()
+    );
     assert_eq!(report.customers, 10);
 
     let rows = db
@@ -58,11 +70,11 @@ async fn rfm_scores_and_the_five_segments_follow_the_quintiles() {
         assert_eq!(r.get::<_, i16>(6), f_score, "M of {c}");
         assert_eq!(r.get::<_, i16>(7), 100 * r_score + 11 * f_score);
         let expected = match c {
-            1 | 2 => "New Customers",     // R 5, F 1
-            9 | 10 => "Champions",        // R 4, F 5
+            1 | 2 => "New Customers",      // R 5, F 1
+            9 | 10 => "Champions",         // R 4, F 5
             5 | 6 => "Potential Loyalist", // R 3, F 3
-            3 | 4 => "Lost",              // R 2, F 2
-            7 | 8 => "At Risk Loyal",     // R 1, F 4
+            3 | 4 => "Lost",               // R 2, F 2
+            7 | 8 => "At Risk Loyal",      // R 1, F 4
             _ => unreachable!(),
         };
         assert_eq!(r.get::<_, String>(8), expected, "segment of {c}");
@@ -71,7 +83,10 @@ async fn rfm_scores_and_the_five_segments_follow_the_quintiles() {
     assert_eq!(report.segments.len(), 5);
     let chosen: i64 = db
         .client
-        .query_one("select count(*) from globalcart.analytics_rfm_kmeans where chosen", &[])
+        .query_one(
+            "select count(*) from globalcart.analytics_rfm_kmeans where chosen",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -89,11 +104,16 @@ async fn the_cohort_matrix_counts_returning_customers_per_month() {
     }
     // days: January = 0..30, February = 31..59, March = 60..90 (2024)
     let orders: [(i64, i32); 10] = [
-        (1, 5), (1, 40), (1, 70), // January cohort, active in Feb and Mar
-        (2, 10), (2, 65),         // January cohort, active in Mar
-        (3, 20),                  // January cohort, never back
-        (4, 35), (4, 36), (4, 80), // February cohort (two orders in Feb count once), active in Mar
-        (5, 50),                  // February cohort
+        (1, 5),
+        (1, 40),
+        (1, 70), // January cohort, active in Feb and Mar
+        (2, 10),
+        (2, 65), // January cohort, active in Mar
+        (3, 20), // January cohort, never back
+        (4, 35),
+        (4, 36),
+        (4, 80), // February cohort (two orders in Feb count once), active in Mar
+        (5, 50), // February cohort
     ];
     for (i, (c, d)) in orders.iter().enumerate() {
         s.order(i as i64 + 1, *c, 1, *d, "COMPLETED", "WEB", 10.0, &[]);
@@ -110,7 +130,10 @@ async fn the_cohort_matrix_counts_returning_customers_per_month() {
         )
         .await
         .unwrap();
-    let matrix: Vec<(String, i64, Vec<f64>)> = rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect();
+    let matrix: Vec<(String, i64, Vec<f64>)> = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
     // January: 3 customers; in February 1 of 3 came back, in March 2 of 3.
     // February: 2 customers; in March 1 of 2. Through March (the as-of month).
     assert_eq!(

@@ -52,7 +52,10 @@ pub fn snapshot(
         .agg([
             col("order_day").min().alias("first_day"),
             col("order_day").max().alias("last_day"),
-            col("order_id").n_unique().cast(DataType::Int64).alias("frequency"),
+            col("order_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("frequency"),
             col("net_revenue_usd").sum().alias("monetary"),
             col("net_revenue_usd")
                 .filter(col("order_day").gt_eq(lit(cutoff - 365)))
@@ -123,9 +126,17 @@ pub fn snapshot(
             money[i].max(0.0).ln_1p(),
             f64::from(cutoff - first[i]).ln_1p(),
             money[i] / f.max(1.0),
-            if lines[i] > 0.0 { returned[i] / lines[i] } else { 0.0 },
+            if lines[i] > 0.0 {
+                returned[i] / lines[i]
+            } else {
+                0.0
+            },
             failed.ln_1p(),
-            if gross[i] > 0.0 { discount[i] / gross[i] } else { 0.0 },
+            if gross[i] > 0.0 {
+                discount[i] / gross[i]
+            } else {
+                0.0
+            },
             app[i],
         ]);
         s.customer_ids.push(ids[i]);

@@ -54,22 +54,34 @@ impl Model {
         Ok(Model { mean, sd, fitted })
     }
 
+    /// linfa models the probability of the more frequent class: true when that is "churned".
+    fn churn_is_modelled(&self) -> bool {
+        self.fitted.labels().pos.class
+    }
+
     /// P(churned) for each row.
     pub fn predict(&self, x: &[[f64; FEATURES.len()]]) -> Vec<f64> {
         if x.is_empty() {
             return Vec::new();
         }
-        self.fitted
-            .predict_probabilities(&matrix(x, &self.mean, &self.sd))
-            .to_vec()
+        let p = self
+            .fitted
+            .predict_probabilities(&matrix(x, &self.mean, &self.sd));
+        if self.churn_is_modelled() {
+            p.to_vec()
+        } else {
+            p.iter().map(|q| 1.0 - q).collect()
+        }
     }
 
-    /// Intercept then one coefficient per feature (standardised units), by name.
+    /// Intercept then one coefficient per feature (log-odds of churn per
+    /// standard deviation), by name.
     pub fn coefficients(&self) -> serde_json::Value {
+        let sign = if self.churn_is_modelled() { 1.0 } else { -1.0 };
         let mut m = serde_json::Map::new();
-        m.insert("intercept".into(), self.fitted.intercept().into());
+        m.insert("intercept".into(), (sign * self.fitted.intercept()).into());
         for (name, c) in FEATURES.iter().zip(self.fitted.params().iter()) {
-            m.insert((*name).into(), (*c).into());
+            m.insert((*name).into(), (sign * *c).into());
         }
         serde_json::Value::Object(m)
     }
@@ -147,7 +159,10 @@ mod tests {
 
     #[test]
     fn auc_is_one_for_a_perfect_ranking_and_half_for_ties() {
-        assert_eq!(auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]), Some(1.0));
+        assert_eq!(
+            auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]),
+            Some(1.0)
+        );
         assert_eq!(auc(&[0.5; 4], &[false, true, false, true]), Some(0.5));
         assert_eq!(auc(&[0.5, 0.6], &[true, true]), None);
     }

@@ -33,7 +33,9 @@ pub fn mase_scale(train: &[f64]) -> Option<f64> {
     if train.len() <= WEEK {
         return None;
     }
-    let d: Vec<f64> = (WEEK..train.len()).map(|t| (train[t] - train[t - WEEK]).abs()).collect();
+    let d: Vec<f64> = (WEEK..train.len())
+        .map(|t| (train[t] - train[t - WEEK]).abs())
+        .collect();
     let s = d.iter().sum::<f64>() / d.len() as f64;
     (s > 0.0).then_some(s)
 }
@@ -49,7 +51,8 @@ pub fn errors(p: &Prediction, actual: &[f64]) -> Errors {
             e.ape.push(err / a.abs());
         }
         let denom = a.abs() + f.abs();
-        e.sape.push(if denom > 0.0 { 2.0 * err / denom } else { 0.0 });
+        e.sape
+            .push(if denom > 0.0 { 2.0 * err / denom } else { 0.0 });
         e.in80 += usize::from(a >= p.lower_80[h] && a <= p.upper_80[h]);
         e.in95 += usize::from(a >= p.lower_95[h] && a <= p.upper_95[h]);
     }

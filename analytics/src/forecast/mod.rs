@@ -45,14 +45,24 @@ fn fill(name: String, days: &[i32], values: &[f64], first: i32, end: i32) -> Ser
             v[(d - first) as usize] += x;
         }
     }
-    Series { name, first_day: first, values: v }
+    Series {
+        name,
+        first_day: first,
+        values: v,
+    }
 }
 
 /// Daily net revenue of completed orders over `[first order day, end)`.
 pub fn revenue_series(orders: &DataFrame, end: i32) -> Result<Series> {
     let days = i32s(orders, "order_day")?;
     let first = days.iter().copied().min().unwrap_or(end);
-    Ok(fill("revenue".into(), &days, &f64s(orders, "net_revenue_usd")?, first, end))
+    Ok(fill(
+        "revenue".into(),
+        &days,
+        &f64s(orders, "net_revenue_usd")?,
+        first,
+        end,
+    ))
 }
 
 /// Daily units sold per category, over the same days as the revenue.
@@ -71,7 +81,13 @@ pub fn category_series(lines: &DataFrame, first: i32, end: i32) -> Result<Vec<Se
     let mut start = 0;
     for i in 1..=cats.len() {
         if i == cats.len() || cats[i] != cats[start] {
-            out.push(fill(format!("units:{}", cats[start]), &days[start..i], &units[start..i], first, end));
+            out.push(fill(
+                format!("units:{}", cats[start]),
+                &days[start..i],
+                &units[start..i],
+                first,
+                end,
+            ));
             start = i;
         }
     }
@@ -82,22 +98,37 @@ pub fn category_series(lines: &DataFrame, first: i32, end: i32) -> Result<Vec<Se
 pub fn forecast(series: &Series, horizon: usize) -> Option<SeriesForecast> {
     let y = &series.values;
     let folds = folds_for(y.len(), horizon, FOLDS, MIN_TRAIN);
-    let mut scores = if folds > 0 { backtest(y, horizon, folds) } else { Vec::new() };
+    let mut scores = if folds > 0 {
+        backtest(y, horizon, folds)
+    } else {
+        Vec::new()
+    };
     let key = |s: &Score| s.mase.unwrap_or(f64::INFINITY);
     let best = scores
         .iter()
         .enumerate()
-        .min_by(|a, b| key(a.1).total_cmp(&key(b.1)).then(a.1.smape.total_cmp(&b.1.smape)))
+        .min_by(|a, b| {
+            key(a.1)
+                .total_cmp(&key(b.1))
+                .then(a.1.smape.total_cmp(&b.1.smape))
+        })
         .map(|(i, _)| i);
     let chosen = match best {
         Some(i) => {
             scores[i].chosen = true;
-            Model::ALL.into_iter().find(|m| m.name() == scores[i].model)?
+            Model::ALL
+                .into_iter()
+                .find(|m| m.name() == scores[i].model)?
         }
         None => Model::ALL.into_iter().find(|m| y.len() >= m.min_len())?,
     };
     let (model, prediction) = [chosen, Model::SeasonalNaive, Model::LinearTrend]
         .into_iter()
         .find_map(|m| predict(m, y, horizon).ok().map(|p| (m, p)))?;
-    Some(SeriesForecast { series: series.clone(), model: model.name(), prediction, backtest: scores })
+    Some(SeriesForecast {
+        series: series.clone(),
+        model: model.name(),
+        prediction,
+        backtest: scores,
+    })
 }

@@ -27,7 +27,12 @@ pub enum Model {
 }
 
 impl Model {
-    pub const ALL: [Model; 4] = [Model::SeasonalNaive, Model::LinearTrend, Model::Ets, Model::MstlEts];
+    pub const ALL: [Model; 4] = [
+        Model::SeasonalNaive,
+        Model::LinearTrend,
+        Model::Ets,
+        Model::MstlEts,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -61,7 +66,11 @@ pub struct Prediction {
 impl Prediction {
     fn from_sd(point: Vec<f64>, sd: impl Fn(usize) -> f64) -> Prediction {
         let band = |z: f64, sign: f64| -> Vec<f64> {
-            point.iter().enumerate().map(|(h, p)| p + sign * z * sd(h)).collect()
+            point
+                .iter()
+                .enumerate()
+                .map(|(h, p)| p + sign * z * sd(h))
+                .collect()
         };
         Prediction {
             lower_80: band(Z80, -1.0),
@@ -86,17 +95,30 @@ where
     <F::Fitted as Predict>::Error: std::fmt::Display,
 {
     let fitted = model.fit(y).map_err(|e| Error::model(name, e))?;
-    let f80 = fitted.predict(horizon, 0.80).map_err(|e| Error::model(name, e))?;
-    let f95 = fitted.predict(horizon, 0.95).map_err(|e| Error::model(name, e))?;
+    let f80 = fitted
+        .predict(horizon, 0.80)
+        .map_err(|e| Error::model(name, e))?;
+    let f95 = fitted
+        .predict(horizon, 0.95)
+        .map_err(|e| Error::model(name, e))?;
     let (lower_80, upper_80) = intervals(&f80);
     let (lower_95, upper_95) = intervals(&f95);
-    Ok(Prediction { point: f80.point, lower_80, upper_80, lower_95, upper_95 })
+    Ok(Prediction {
+        point: f80.point,
+        lower_80,
+        upper_80,
+        lower_95,
+        upper_95,
+    })
 }
 
 /// Fits `model` on `y` and forecasts `horizon` steps.
 pub fn predict(model: Model, y: &[f64], horizon: usize) -> Result<Prediction> {
     if y.len() < model.min_len() {
-        return Err(Error::model(model.name(), format!("needs {} days, has {}", model.min_len(), y.len())));
+        return Err(Error::model(
+            model.name(),
+            format!("needs {} days, has {}", model.min_len(), y.len()),
+        ));
     }
     match model {
         Model::SeasonalNaive => Ok(seasonal_naive(y, horizon)),
@@ -106,7 +128,11 @@ pub fn predict(model: Model, y: &[f64], horizon: usize) -> Result<Prediction> {
             augurs_predict(&m, model.name(), y, horizon)
         }
         Model::MstlEts => {
-            let periods = if y.len() >= 2 * YEAR { vec![WEEK, YEAR] } else { vec![WEEK] };
+            let periods = if y.len() >= 2 * YEAR {
+                vec![WEEK, YEAR]
+            } else {
+                vec![WEEK]
+            };
             let m = MSTLModel::new(periods, AutoETS::non_seasonal().into_trend_model());
             augurs_predict(&m, model.name(), y, horizon)
         }
@@ -130,12 +156,22 @@ pub fn linear_trend(y: &[f64], horizon: usize) -> Prediction {
     let tbar = (n - 1.0) / 2.0;
     let ybar = y.iter().sum::<f64>() / n;
     let sxx: f64 = (0..y.len()).map(|t| (t as f64 - tbar).powi(2)).sum();
-    let sxy: f64 = y.iter().enumerate().map(|(t, v)| (t as f64 - tbar) * (v - ybar)).sum();
+    let sxy: f64 = y
+        .iter()
+        .enumerate()
+        .map(|(t, v)| (t as f64 - tbar) * (v - ybar))
+        .sum();
     let slope = if sxx > 0.0 { sxy / sxx } else { 0.0 };
     let icpt = ybar - slope * tbar;
-    let sse: f64 = y.iter().enumerate().map(|(t, v)| (v - icpt - slope * t as f64).powi(2)).sum();
+    let sse: f64 = y
+        .iter()
+        .enumerate()
+        .map(|(t, v)| (v - icpt - slope * t as f64).powi(2))
+        .sum();
     let s = (sse / (n - 2.0).max(1.0)).sqrt();
-    let point = (0..horizon).map(|h| icpt + slope * (n + h as f64)).collect();
+    let point = (0..horizon)
+        .map(|h| icpt + slope * (n + h as f64))
+        .collect();
     Prediction::from_sd(point, |h| {
         let t = n + h as f64;
         s * (1.0 + 1.0 / n + (t - tbar).powi(2) / sxx.max(1e-12)).sqrt()

@@ -2,7 +2,7 @@
 //! default postgres://postgres@127.0.0.1:5432/postgres), and small builders
 //! that insert hand-made rows into the star tables.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::too_many_arguments)]
 
 use std::fmt::Write;
 
@@ -45,15 +45,24 @@ impl TestDb {
     }
 
     pub async fn f64(&self, sql: &str) -> f64 {
-        self.client.query_one(sql, &[]).await.unwrap_or_else(|e| panic!("{e}: {sql}")).get(0)
+        self.client
+            .query_one(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{e}: {sql}"))
+            .get(0)
     }
 
     pub async fn drop(self) {
         drop(self.client);
-        let (admin, conn) = tokio_postgres::connect(&admin_url(), NoTls).await.expect("connect");
+        let (admin, conn) = tokio_postgres::connect(&admin_url(), NoTls)
+            .await
+            .expect("connect");
         tokio::spawn(conn);
         let _ = admin
-            .batch_execute(&format!("drop database if exists \"{}\" with (force)", self.name))
+            .batch_execute(&format!(
+                "drop database if exists \"{}\" with (force)",
+                self.name
+            ))
             .await;
     }
 }
@@ -87,7 +96,17 @@ impl Star {
 
     /// An order whose header is the sum of its lines `(item_id, product, qty, list, sell, cost)`;
     /// `net` is used as the header net when there are no lines.
-    pub fn order(&mut self, id: i64, customer: i64, geo: i64, day: i32, status: &str, channel: &str, net: f64, lines: &[(i64, i64, i32, f64, f64, f64)]) -> &mut Self {
+    pub fn order(
+        &mut self,
+        id: i64,
+        customer: i64,
+        geo: i64,
+        day: i32,
+        status: &str,
+        channel: &str,
+        net: f64,
+        lines: &[(i64, i64, i32, f64, f64, f64)],
+    ) -> &mut Self {
         let (mut gross, mut disc, mut n) = (0.0, 0.0, 0.0);
         for &(item, product, qty, list, sell, cost) in lines {
             let q = f64::from(qty);
@@ -103,22 +122,54 @@ impl Star {
         self
     }
 
-    pub fn shipment(&mut self, id: i64, order: i64, carrier: &str, cost: f64, day: i32) -> &mut Self {
+    pub fn shipment(
+        &mut self,
+        id: i64,
+        order: i64,
+        carrier: &str,
+        cost: f64,
+        day: i32,
+    ) -> &mut Self {
         writeln!(self.sql, "insert into fact_shipments values ({id}, {order}, 1, '{carrier}', 'DELIVERED', 'USD', {cost}, {}, ({})::date + 5, ({})::date + 3, false, gen_random_uuid(), now());", ts(day), ts(day), ts(day)).unwrap();
         self
     }
 
-    pub fn payment(&mut self, id: i64, order: i64, status: &str, amount: f64, fee: f64, day: i32) -> &mut Self {
+    pub fn payment(
+        &mut self,
+        id: i64,
+        order: i64,
+        status: &str,
+        amount: f64,
+        fee: f64,
+        day: i32,
+    ) -> &mut Self {
         writeln!(self.sql, "insert into fact_payments (payment_id, order_id, payment_method, payment_status, payment_provider, currency, amount, gateway_fee_amount, authorized_ts, event_id, updated_at) values ({id}, {order}, 'CARD', '{status}', 'Stripe', 'USD', {amount}, {fee}, {}, gen_random_uuid(), now());", ts(day)).unwrap();
         self
     }
 
-    pub fn refund(&mut self, id: i64, order: i64, item: i64, product: i64, amount: f64, day: i32) -> &mut Self {
+    pub fn refund(
+        &mut self,
+        id: i64,
+        order: i64,
+        item: i64,
+        product: i64,
+        amount: f64,
+        day: i32,
+    ) -> &mut Self {
         writeln!(self.sql, "insert into fact_returns values ({id}, {order}, {item}, {product}, {}, 'DAMAGED', 'REFUNDED', 'USD', {amount}, false, gen_random_uuid(), now());", ts(day)).unwrap();
         self
     }
 
-    pub fn funnel(&mut self, session: &str, day: i32, minute: i32, customer: i64, product: Option<i64>, stage: &str, channel: &str) -> &mut Self {
+    pub fn funnel(
+        &mut self,
+        session: &str,
+        day: i32,
+        minute: i32,
+        customer: i64,
+        product: Option<i64>,
+        stage: &str,
+        channel: &str,
+    ) -> &mut Self {
         let p = product.map_or("null".to_string(), |p| p.to_string());
         writeln!(self.sql, "insert into fact_funnel_events (event_id, event_ts, session_id, customer_id, product_id, stage, channel, device) values (gen_random_uuid(), {} + interval '{minute} minutes', '{session}', {customer}, {p}, '{stage}', '{channel}', 'MOBILE');", ts(day)).unwrap();
         self
