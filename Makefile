@@ -12,7 +12,7 @@ SERVICES := deploy/scripts/services.sh
 BIN := ./target/release/globalcart
 BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/globalcart_bench
 
-.PHONY: help services test-services build demo test lint bench soak stop status
+.PHONY: help services test-services web build demo test test-web lint bench bench-catalog soak stop status
 
 help: ## list targets
 	@echo "GlobalCart 360 - make targets:"
@@ -24,14 +24,21 @@ services: ## Postgres (127.0.0.1:5432) + Tansu demo broker (127.0.0.1:9092, sqli
 test-services: ## Postgres + Tansu test broker (127.0.0.1:9192, in-memory)
 	$(SERVICES) postgres tansu broker-test prometheus
 
+web: ## web assets: npm-installed Bootstrap and Chart.js copied into web/vendor (no CDN)
+	bash web/build.sh
+
 build: ## release build of the globalcart binary
 	cargo build --release -p globalcart
 
-demo: services build ## services, release build, then `globalcart up --scale small --seed 42` (http://localhost:8000)
-	$(BIN) up --scale small --seed 42
+demo: services web build ## services, web assets, release build, then `globalcart up --scale small --seed 42`: shop http://localhost:8000/shop/, admin /admin/
+	DEMO_MODE=$${DEMO_MODE:-true} $(BIN) up --scale small --seed 42
 
-test: test-services ## test-services, then cargo test against the real Postgres and test broker
+test: test-services ## test-services, then cargo test against the real Postgres and test broker, then the browser end-to-end test
 	TEST_KAFKA_BROKERS=127.0.0.1:9192 TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace --all-targets
+	GLOBALCART_BIN=./target/debug/globalcart $(MAKE) test-web
+
+test-web: ## browser end-to-end test (headless Chromium + Playwright) of the shop and admin against a fresh app; screenshots in web/test-artifacts/
+	E2E_SKIP_SERVICES=$${E2E_SKIP_SERVICES:-0} GLOBALCART_BIN=$${GLOBALCART_BIN:-$(BIN)} deploy/scripts/web-e2e.sh
 
 lint: ## rustfmt check + clippy with warnings denied
 	cargo fmt --all -- --check
@@ -45,6 +52,11 @@ bench: build ## benchmarks (e2e + upsert at scale medium, replay of the small pr
 	$(BIN) bench upsert --scale medium; \
 	TOPIC_PREFIX=replay-$$(date +%s) $(BIN) bench replay --scale small; \
 	TOPIC_PREFIX=fresh-$$(date +%s) $(BIN) bench freshness --scale tiny --rate 5000 --seconds 60
+
+bench-catalog: build ## catalog and product API under wrk load while the pipeline ingests (small preset + 1 000 live events/s)
+	$(SERVICES) postgres tansu broker-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192 deploy/scripts/bench-catalog.sh 1000 30 32
 
 soak: build ## 10 minutes at 5 000 events/s, producer / loader / API as separate processes: memory of each, lag and rejects each minute
 	$(SERVICES) postgres tansu broker-test

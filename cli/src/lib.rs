@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`commands`]: one file per subcommand (`migrate`, `topics`, `produce`,
-//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`).
+//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`, `analytics`).
 //! - [`shutdown`]: Ctrl-C / SIGTERM → a watch channel every task listens to.
 //! - [`telemetry`]: tracing set-up.
 
@@ -45,6 +45,8 @@ pub enum Command {
     Bench(commands::bench::BenchArgs),
     /// Inspect the dead-letter topic.
     Dlq(commands::dlq::DlqArgs),
+    /// RFM, churn, cohorts, leakage, outliers and forecasts on the star schema.
+    Analytics(commands::analytics::AnalyticsArgs),
 }
 
 /// Runs the parsed command.
@@ -59,5 +61,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(a) => commands::serve::run(&cli.pg, &cli.kafka, a).await,
         Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,
         Command::Dlq(a) => commands::dlq::run(&cli.kafka, a).await,
+        Command::Analytics(a) => commands::analytics::run(&cli.pg, a).await,
     }
 }

@@ -197,7 +197,7 @@ async fn without_a_configured_password_one_is_generated_once_and_works() {
     // setting ADMIN_PASSWORD later replaces it
     let settings = AuthSettings {
         admin_password: Some("Another-password-9".into()),
-        session_secret: None,
+        ..AuthSettings::default()
     };
     Auth::bootstrap(&pool, &settings).await.unwrap();
     assert!(
@@ -212,5 +212,77 @@ async fn without_a_configured_password_one_is_generated_once_and_works() {
             .unwrap()
     );
     drop(pool);
+    env.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kpi_api_and_the_admin_views_need_an_admin_session() {
+    let env = TestEnv::with_topics("unused").await;
+    let base = env.spawn_app_with(false).await;
+    let http = client();
+    for path in [
+        "/api/kpis/live",
+        "/api/kpis/timeseries?metric=orders",
+        "/api/admin/orders",
+        "/api/admin/funnel",
+        "/api/admin/audit",
+        "/api/admin/journeys",
+        "/api/admin/charts/revenue",
+        "/api/admin/charts/rfm",
+        "/api/admin/analytics/segments.csv",
+    ] {
+        let r = http.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["status"], json!(401), "{path}");
+    }
+    let r = http
+        .post(format!("{base}/api/admin/login"))
+        .json(&json!({"password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (cookie, _) = set_cookie(&r);
+    for path in [
+        "/api/kpis/live",
+        "/api/admin/orders",
+        "/api/admin/charts/rfm",
+    ] {
+        let r = http
+            .get(format!("{base}{path}"))
+            .header(COOKIE, &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
+    // before any analytics run the charts say so
+    let rfm: Value = http
+        .get(format!("{base}/api/admin/charts/rfm"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rfm["available"], json!(false));
+    // an unknown dataset or path is a JSON 404
+    let r = http
+        .get(format!("{base}/api/admin/analytics/passwords"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = http
+        .get(format!("{base}/api/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["status"], json!(404));
     env.drop_database().await;
 }

@@ -283,7 +283,11 @@ async fn the_cache_follows_each_commit_and_the_api_serves_it() {
     ));
     let listen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listen.local_addr().unwrap());
-    let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &Default::default())
+    let settings = globalcart_api::auth::AuthSettings {
+        public_kpis: true,
+        ..Default::default()
+    };
+    let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
         .await
         .unwrap();
     let pool2 = pool.clone();

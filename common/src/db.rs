@@ -40,6 +40,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "010_app_auth.sql"),
     migration!(11, "011_funnel_session_index.sql"),
     migration!(12, "012_shop.sql"),
+    migration!(13, "013_analytics.sql"),
 ];
 
 /// Parses a database URL.

@@ -195,6 +195,7 @@ create table shop_orders (
     total numeric(14,2) not null,
     address jsonb not null,
     session_id text not null,
+    site_url text not null default '',
     order_event jsonb not null,
     payment_event jsonb not null,
     shipment_event jsonb,
@@ -227,6 +228,7 @@ comment on column shop_orders.tax is 'Tax (7 % of the discounted lines)';
 comment on column shop_orders.total is 'Charged amount = gross - discount + tax';
 comment on column shop_orders.address is 'Delivery address as given at checkout';
 comment on column shop_orders.session_id is 'Funnel session of the checkout';
+comment on column shop_orders.site_url is 'Public address the order was placed at (behind a proxy: X-Forwarded-Proto/Host), for links in emails';
 comment on column shop_orders.order_event is 'The last order event published (the next one changes only what moved)';
 comment on column shop_orders.payment_event is 'The last payment event published';
 comment on column shop_orders.shipment_event is 'The last shipment event published (null before payment)';

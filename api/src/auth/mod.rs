@@ -40,12 +40,17 @@ pub struct AuthSettings {
     /// Secret for signing session cookies (at least 32 bytes); generated and
     /// kept in the database when unset.
     pub session_secret: Option<String>,
+    /// Serve `/api/kpis/*` without an admin session (for a trusted network or an
+    /// embedding dashboard); off by default: revenue is not public.
+    pub public_kpis: bool,
 }
 
 /// The app's signing key.
 #[derive(Clone)]
 pub struct Auth {
     pub key: Key,
+    /// See [`AuthSettings::public_kpis`].
+    pub public_kpis: bool,
 }
 
 fn db(e: impl std::fmt::Display) -> Error {
@@ -113,7 +118,13 @@ impl Auth {
                 stored_now.then_some(p)
             }
         };
-        Ok((Auth { key }, generated))
+        Ok((
+            Auth {
+                key,
+                public_kpis: settings.public_kpis,
+            },
+            generated,
+        ))
     }
 }
 

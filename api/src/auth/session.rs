@@ -148,6 +148,24 @@ impl FromRequestParts<AppState> for AdminSession {
     }
 }
 
+/// May read the KPI API: an admin session, or anyone when the KPIs are
+/// public ([`crate::auth::AuthSettings::public_kpis`]).
+#[derive(Debug, Clone, Copy)]
+pub struct KpiReader;
+
+impl FromRequestParts<AppState> for KpiReader {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if state.auth.public_kpis {
+            return Ok(KpiReader);
+        }
+        AdminSession::from_request_parts(parts, state)
+            .await
+            .map(|_| KpiReader)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

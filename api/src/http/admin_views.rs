@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -26,8 +26,6 @@ pub fn router() -> Router<AppState> {
         .route("/api/admin/journeys/{session_id}", get(journey))
         .route("/api/admin/charts/revenue", get(revenue))
         .route("/api/admin/charts/leakage", get(leakage))
-        .route("/api/admin/charts/rfm", get(not_yet))
-        .route("/api/admin/charts/cohorts", get(not_yet))
 }
 
 fn in_range(name: &str, v: i64, lo: i64, hi: i64) -> Result<i64> {
@@ -307,12 +305,4 @@ async fn leakage(
     });
     CHARTS.insert(key, v.clone());
     Ok(Json(v))
-}
-
-async fn not_yet(_: AdminSession) -> Json<Value> {
-    Json(json!({
-        "available": false,
-        "message": "No analytics run yet: RFM segments and cohorts appear here after `globalcart analytics run`.",
-        "as_of": Option::<NaiveDate>::None,
-    }))
 }

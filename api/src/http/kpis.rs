@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::AppState;
+use crate::auth::session::KpiReader;
 use crate::error::{Error, Result};
 use crate::kpis::{sell_to_list_ratio, Measures};
 
@@ -27,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/kpis/timeseries", get(timeseries))
 }
 
-async fn live(State(state): State<AppState>) -> impl IntoResponse {
+async fn live(State(state): State<AppState>, _: KpiReader) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "application/json")],
         state.kpis.snapshot_json().as_str().to_owned(),
@@ -36,6 +37,7 @@ async fn live(State(state): State<AppState>) -> impl IntoResponse {
 
 async fn stream(
     State(state): State<AppState>,
+    _: KpiReader,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let rx = state.kpis.subscribe();
     let s = futures::stream::unfold((rx, state, true), |(mut rx, state, first)| async move {
@@ -105,6 +107,7 @@ fn parse_time(name: &str, v: &str) -> Result<DateTime<Utc>> {
 
 async fn timeseries(
     State(state): State<AppState>,
+    _: KpiReader,
     Query(q): Query<SeriesQuery>,
 ) -> Result<Json<Value>> {
     let metric = q.metric.as_deref().unwrap_or("net_revenue_usd");

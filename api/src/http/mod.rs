@@ -2,6 +2,8 @@
 
 mod admin;
 mod admin_views;
+mod analytics;
+mod errors;
 mod health;
 mod kpis;
 mod metrics;
@@ -48,9 +50,11 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(admin::router())
         .merge(admin_views::router())
+        .merge(analytics::router())
         .merge(shop)
         .merge(web::router())
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(errors::json_errors))
         .layer(axum::middleware::from_fn(web::security_headers))
         .with_state(state)
 }

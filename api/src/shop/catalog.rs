@@ -416,6 +416,8 @@ async fn image(State(state): State<AppState>, Path(id): Path<i64>) -> Result<imp
 }
 
 #[cfg(test)]
+// amounts in minor units: 100_00 reads as 100.00
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 

@@ -5,7 +5,7 @@
 //! double click, a retry) return the same order.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use globalcart_schemas::{AnyEvent, OrderEvent, OrderItem, PaymentEvent};
@@ -102,8 +102,37 @@ fn created(
     }))
 }
 
+/// The public address the request reached, honouring a proxy's
+/// X-Forwarded-Proto and X-Forwarded-Host (a Cloudflare tunnel sets both);
+/// anything but a plain host name is ignored.
+pub fn site_url(headers: &HeaderMap) -> String {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(|v| v.trim().to_string())
+    };
+    let scheme = if crate::auth::session::is_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or_else(|| "localhost:8000".into());
+    format!("{scheme}://{host}")
+}
+
 async fn checkout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     visitor: Visitor,
     customer: Customer,
     Json(body): Json<Checkout>,
@@ -334,6 +363,7 @@ async fn checkout(
             &visitor.visit_id,
             &json_of(&order),
             &json_of(&payment),
+            &site_url(&headers),
         ],
     )
     .await?;
@@ -384,6 +414,26 @@ async fn checkout(
         StatusCode::CREATED,
         created(order_id, payment_id, "CREATED", totals.total, &currency),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_follow_the_proxy_and_refuse_odd_hosts() {
+        let mut h = HeaderMap::new();
+        h.insert("host", "localhost:8000".parse().unwrap());
+        assert_eq!(site_url(&h), "http://localhost:8000");
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h.insert(
+            "x-forwarded-host",
+            "shop-demo.trycloudflare.com".parse().unwrap(),
+        );
+        assert_eq!(site_url(&h), "https://shop-demo.trycloudflare.com");
+        h.insert("x-forwarded-host", "evil.com/<script>".parse().unwrap());
+        assert_eq!(site_url(&h), "https://localhost:8000");
+    }
 }
 
 mod erased {

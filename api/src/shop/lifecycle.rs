@@ -31,6 +31,8 @@ pub struct Order {
     pub session_id: String,
     pub email: String,
     pub country: String,
+    /// Public address of the shop, for links in emails.
+    pub site_url: String,
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
@@ -60,6 +62,7 @@ pub async fn lock(tx: &Transaction<'_>, order_id: i64, customer_id: Option<i64>)
         session_id: r.get(5),
         email: r.get(7),
         country: r.get(8),
+        site_url: r.get(9),
     })
 }
 
@@ -194,7 +197,7 @@ pub async fn capture(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
         carrier: if india { "Delhivery" } else { "DHL Express" }.into(),
         shipment_status: "LABEL_CREATED".into(),
         currency: o.payment.currency.clone(),
-        shipping_cost: 49_00 + o.payment.amount / 100,
+        shipping_cost: 4900 + o.payment.amount / 100, // 49.00 plus 1 %
         shipped_ts: None,
         promised_delivery_dt: promised,
         delivered_dt: None,

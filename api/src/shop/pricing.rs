@@ -160,6 +160,8 @@ pub fn promo_json(code: &str, result: &Result<i64, String>) -> serde_json::Value
 }
 
 #[cfg(test)]
+// amounts in minor units: 100_00 reads as 100.00
+#[allow(clippy::inconsistent_digit_grouping)]
 mod tests {
     use super::*;
 

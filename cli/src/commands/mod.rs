@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod analytics;
 pub mod bench;
 pub mod consume;
 pub mod dlq;

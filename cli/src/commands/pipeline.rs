@@ -57,13 +57,18 @@ impl Pipeline {
             consumer,
             shutdown.clone(),
         ));
-        let (auth, _) = Auth::bootstrap(&pool, &AuthSettings::default()).await?;
+        // the benchmarks poll the KPI API without signing in
+        let settings = AuthSettings {
+            public_kpis: true,
+            ..AuthSettings::default()
+        };
+        let (auth, _) = Auth::bootstrap(&pool, &settings).await?;
         let state = AppState {
             pool: pool.clone(),
             kafka: kafka.clone(),
             kpis: KpiCache::default(),
             auth,
-            shop: Shop::bootstrap(&pool, &kafka, ShopSettings::default()).await?,
+            shop: Shop::bootstrap(&pool, kafka, ShopSettings::default()).await?,
         };
         let cache = tokio::spawn(kpis::listener::run(
             state.kpis.clone(),

@@ -26,9 +26,13 @@ pub struct ServeArgs {
     /// generated once and kept in the database.
     #[arg(long, env = "SESSION_SECRET", hide_env_values = true)]
     pub session_secret: Option<String>,
+    /// Serve `/api/kpis/*` without an admin session (trusted networks only:
+    /// it shows revenue).
+    #[arg(long, env = "PUBLIC_KPIS", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub public_kpis: bool,
     /// Demo mode: the shop's sign-in page shows the one-time codes of the
     /// address being signed up (there is no mail server in the demo).
-    #[arg(long, env = "DEMO_MODE", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, env = "DEMO_MODE", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub demo_mode: bool,
     /// Secret of the payment provider's webhook signatures (HMAC-SHA256);
     /// generated once and kept in the database when unset.
@@ -83,6 +87,7 @@ pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::R
     let settings = AuthSettings {
         admin_password: set(&args.admin_password),
         session_secret: set(&args.session_secret),
+        public_kpis: args.public_kpis,
     };
     let (auth, generated) = Auth::bootstrap(pool, &settings)
         .await

@@ -32,6 +32,13 @@ pub struct UpArgs {
     /// Partitions per topic when creating them.
     #[arg(long, env = "TOPIC_PARTITIONS", default_value_t = 6)]
     pub partitions: i32,
+    /// Seconds after start of the first analytics run (RFM, churn, cohorts,
+    /// leakage, outliers, forecasts); 0 turns the schedule off.
+    #[arg(long, env = "ANALYTICS_FIRST_RUN_SECS", default_value_t = 120)]
+    pub analytics_first_run_secs: u64,
+    /// Seconds between analytics runs.
+    #[arg(long, env = "ANALYTICS_INTERVAL_SECS", default_value_t = 3600)]
+    pub analytics_interval_secs: u64,
     #[command(flatten)]
     pub serve: ServeArgs,
     #[command(flatten)]
@@ -63,6 +70,45 @@ async fn producer(
     };
     produce_live(&kafka, live, faults, shutdown).await?;
     Ok(())
+}
+
+/// Runs the analytics `first` seconds after start, then every `every` seconds,
+/// until shutdown; a failed run (e.g. no completed order yet) is logged and
+/// retried at the next tick.
+async fn analytics_schedule(
+    url: String,
+    first: u64,
+    every: u64,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut wait = Duration::from_secs(first);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        // CPU-bound: its own thread and runtime, off the API's workers
+        let u = url.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?
+                .block_on(globalcart_analytics::run(&u, None))
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        match run {
+            Ok(Ok(r)) => tracing::info!(run = ?r, "analytics run finished"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "analytics run failed; retrying at the next tick")
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "analytics run panicked; retrying at the next tick")
+            }
+        }
+        wait = Duration::from_secs(every);
+    }
 }
 
 pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow::Result<()> {
@@ -108,6 +154,18 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
             producer(k, g, args.rate, args.speedup, sd).await,
         )
     });
+
+    if args.analytics_first_run_secs > 0 {
+        let (url, sd) = (pg.database_url.clone(), shutdown.clone());
+        let (first, every) = (
+            args.analytics_first_run_secs,
+            args.analytics_interval_secs.max(60),
+        );
+        tasks.spawn(async move {
+            analytics_schedule(url, first, every, sd).await;
+            ("analytics", Ok(()))
+        });
+    }
 
     let mut result = Ok(());
     if let Some(Ok((name, r))) = tasks.join_next().await {

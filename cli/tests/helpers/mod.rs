@@ -159,7 +159,14 @@ impl TestEnv {
     }
 
     /// Serves the API on a free loopback port against this database; returns its base URL.
+    /// (`/api/kpis/*` public, as the KPI tests read it without signing in.)
     pub async fn spawn_app(&self) -> String {
+        self.spawn_app_with(true).await
+    }
+
+    /// As [`TestEnv::spawn_app`]; `public_kpis` = whether `/api/kpis/*` answers
+    /// without an admin session.
+    pub async fn spawn_app_with(&self, public_kpis: bool) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
@@ -168,6 +175,7 @@ impl TestEnv {
         let settings = globalcart_api::auth::AuthSettings {
             admin_password: Some(ADMIN_PASSWORD.into()),
             session_secret: None,
+            public_kpis,
         };
         let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
             .await

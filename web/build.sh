@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the web dependencies from the npm registry and copies the files the pages
+# load into web/vendor/ (served at /vendor/). Nothing is loaded from a CDN at run time.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+if [[ -f package-lock.json ]]; then
+  npm ci --no-audit --no-fund
+else
+  npm install --no-audit --no-fund
+fi
+
+mkdir -p vendor
+cp node_modules/bootstrap/dist/css/bootstrap.min.css vendor/bootstrap.min.css
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js vendor/bootstrap.bundle.min.js
+cp node_modules/chart.js/dist/chart.umd.min.js vendor/chart.umd.min.js
+echo "[web] vendor/: $(ls vendor | tr '\n' ' ')"
