@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { chromium, request as apiRequest } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BASE = (process.env.BASE_URL || 'http://127.0.0.1:8000').replace(/\/$/, '');
@@ -63,11 +63,24 @@ function watch(page) {
   });
 }
 
+let kpiApi = null;
+/** A separate API client signed in as admin: the KPI API needs an admin session (and the
+ *  browser must still meet the admin login form later). */
+async function kpiClient() {
+  if (!kpiApi) {
+    kpiApi = await apiRequest.newContext({ baseURL: BASE });
+    const res = await kpiApi.post('/api/admin/login', { data: { password: ADMIN_PASSWORD } });
+    assert(res.ok(), `POST /api/admin/login answered ${res.status()}`);
+  }
+  return kpiApi;
+}
+
 /** Orders today from GET /api/kpis/live (waits up to 30 s for the cache's first snapshot). */
 async function liveOrdersToday(page) {
   const deadline = Date.now() + 30000;
+  const api = await kpiClient();
   for (;;) {
-    const res = await page.request.get(`${BASE}/api/kpis/live`);
+    const res = await api.get('/api/kpis/live');
     assert(res.ok(), `GET /api/kpis/live answered ${res.status()}`);
     const snap = await res.json();
     const k = snap.windows && snap.windows.today && snap.windows.today.overall;
