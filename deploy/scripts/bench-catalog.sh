@@ -21,19 +21,26 @@ db="${DATABASE_URL##*/}"
 admin="${base%/*}/postgres"
 port=$((20000 + RANDOM % 10000))
 
-ADMIN_PASSWORD=bench-Admin-1234 "$BIN" up --scale small --seed 42 --rate "$RATE" --host 127.0.0.1 --port "$port" >/dev/null 2>&1 &
+log="$(mktemp)"
+RUST_LOG=info PUBLIC_KPIS=true ADMIN_PASSWORD=bench-Admin-1234 "$BIN" up --scale small --seed 42 --rate "$RATE" \
+  --host 127.0.0.1 --port "$port" --analytics-first-run-secs 0 >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   "$BIN" topics delete >/dev/null 2>&1 || true
   psql "$admin" -qc "drop database if exists \"$db\" with (force)" >/dev/null 2>&1 || true
+  rm -f "$log"
 }
 trap cleanup EXIT
 url="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  lag=$(curl -sf "$url/readyz" | sed -n 's/.*"consumer_lag":\([0-9]*\).*/\1/p' || true)
-  [[ -n "$lag" && "$lag" -lt 5000 ]] && break
+# wait until the history is produced and loaded (lag under 5 000): then the
+# pipeline ingests the live RATE only
+for _ in $(seq 1 600); do
+  if grep -q "history produced" "$log"; then
+    lag=$(curl -sf "$url/readyz" | sed -n 's/.*"consumer_lag":\([0-9]*\).*/\1/p' || true)
+    [[ -n "$lag" && "$lag" -lt 5000 ]] && break
+  fi
   sleep 2
 done
 products=$(psql "$DATABASE_URL" -Atc "select count(*) from globalcart.dim_product")

@@ -323,12 +323,7 @@ async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Resu
 
 /// Up to 8 related products: same sub-category, then same category, then best sellers.
 pub fn related<'a>(snap: &'a Snapshot, p: &Product) -> Vec<&'a Product> {
-    let mut others: Vec<&Product> = snap
-        .products
-        .values()
-        .filter(|o| o.product_id != p.product_id)
-        .collect();
-    others.sort_by_key(|o| {
+    let key = |o: &Product| {
         let rank = if o.category_l2 == p.category_l2 {
             0
         } else if o.category_l1 == p.category_l1 {
@@ -337,26 +332,31 @@ pub fn related<'a>(snap: &'a Snapshot, p: &Product) -> Vec<&'a Product> {
             2
         };
         (rank, -o.units_sold, o.product_id)
-    });
-    others.truncate(8);
+    };
+    let mut others: Vec<&Product> = snap
+        .products
+        .values()
+        .filter(|o| o.product_id != p.product_id)
+        .collect();
+    // linear selection of the best 8, then sort just those
+    if others.len() > 8 {
+        others.select_nth_unstable_by_key(8, |o| key(o));
+        others.truncate(8);
+    }
+    others.sort_by_key(|o| key(o));
     others
 }
 
 async fn detail(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>> {
+    // stock comes from the snapshot, which every checkout, payment, cancel and
+    // clock step of this process invalidates (other processes: at most 5 s
+    // old); checkout itself locks and checks the real rows
     let snap = state.shop.catalog().get(&state.pool).await?;
     let p = snap
         .products
         .get(&id)
         .ok_or_else(|| Error::not_found("product"))?;
-    let available: i64 = state
-        .pool
-        .get()
-        .await?
-        .query_one(sql!("shop_product_available"), &[&id])
-        .await?
-        .get(0);
     let mut out = p.json();
-    out["available"] = json!(available);
     out["description"] = json!(format!(
         "{} by {}: {} in {}. SKU {}.",
         p.name, p.brand, p.category_l2, p.category_l1, p.sku
