@@ -52,14 +52,26 @@ pub async fn frame(
     b.finish()
 }
 
+/// The statement with the as-of bound written in as a literal. Passed as a
+/// parameter (`$1::text::timestamptz`), the bound is a stable expression the
+/// planner cannot fold, so it misjudged every windowed P&L function and the
+/// large preset's load took 52 s instead of about 11. The bound is made by
+/// this crate (`infinity` or a formatted date), never taken from a request.
+fn with_bound(query: &str, bound: &str) -> String {
+    debug_assert!(bound.chars().all(|c| c.is_ascii_alphanumeric() || " :+-".contains(c)));
+    query
+        .replace("$1::text::timestamptz", &format!("'{bound}'::timestamptz"))
+        .replace("$1::text::date", &format!("'{bound}'::date"))
+}
+
 /// Reads every table of a run. `bound` is the as-of bound as text: `infinity`
 /// or `YYYY-MM-DD 00:00:00+00` (orders placed before it are used).
 pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     use Kind::*;
-    let p: &[&(dyn ToSql + Sync)] = &[&bound];
+    let p: &[&(dyn ToSql + Sync)] = &[];
     let orders = frame(
         client,
-        sql!("analytics_orders_select"),
+        &with_bound(sql!("analytics_orders_select"), bound),
         p,
         &[
             ("order_id", I64),
@@ -83,7 +95,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let lines = frame(
         client,
-        sql!("analytics_order_lines_select"),
+        &with_bound(sql!("analytics_order_lines_select"), bound),
         p,
         &[
             ("order_id", I64),
@@ -120,7 +132,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let payment_failures = frame(
         client,
-        sql!("analytics_payment_failures_select"),
+        &with_bound(sql!("analytics_payment_failures_select"), bound),
         p,
         &[
             ("customer_id", I64),
@@ -131,7 +143,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let failed_baskets = frame(
         client,
-        sql!("analytics_failed_basket_lines_select"),
+        &with_bound(sql!("analytics_failed_basket_lines_select"), bound),
         p,
         &[
             ("order_id", I64),
@@ -145,7 +157,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let abandoned = frame(
         client,
-        sql!("analytics_abandoned_cart_lines_select"),
+        &with_bound(sql!("analytics_abandoned_cart_lines_select"), bound),
         p,
         &[
             ("session_day", I32),

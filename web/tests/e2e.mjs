@@ -251,6 +251,19 @@ async function run(context, page) {
     const shown = await page.textContent('#confirm-order-id');
     assert(shown.includes(orderId), `the confirmation shows order ${orderId} (${shown})`);
     log(`  order ${orderId} confirmed`);
+    // the order travels shop → outbox → Kafka → loader → star schema: time until the
+    // admin's orders monitor (fact_orders) shows it confirmed (a figure, not a limit)
+    const api = await kpiClient();
+    const t0 = Date.now();
+    for (;;) {
+      const res = await api.get(`/api/admin/orders?q=${orderId}`);
+      assert(res.ok(), `GET /api/admin/orders answered ${res.status()}`);
+      const rows = (await res.json()).items || [];
+      if (rows.some((r) => String(r.order_id) === orderId && r.status === 'CONFIRMED')) break;
+      assert(Date.now() - t0 < 15000, `order ${orderId} reached fact_orders within 15 s`);
+      await page.waitForTimeout(100);
+    }
+    log(`  order ${orderId} in the star schema (orders monitor) ${Date.now() - t0} ms after the confirmation page`);
     await screenshot(page, 'confirmation');
   });
 
