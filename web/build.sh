@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
+# Node.js and npm, from Debian's packages when the machine has none
+if ! command -v npm >/dev/null 2>&1; then
+  echo "[web] installing nodejs and npm with apt-get"
+  as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo -n "$@"; fi; }
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get install -y -q nodejs npm </dev/null \
+    || { as_root apt-get update -q </dev/null && as_root apt-get install -y -q nodejs npm </dev/null; }
+fi
+
 if [[ -f package-lock.json ]]; then
   npm ci --no-audit --no-fund
 else

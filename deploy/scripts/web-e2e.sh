@@ -35,10 +35,9 @@ if [[ ! -x /usr/bin/chromium ]]; then
     || { as_root apt-get update -q </dev/null && as_root apt-get install -y -q chromium </dev/null; } \
     || die "could not install chromium"
 fi
-command -v node >/dev/null || die "node is not installed (Node 18+ is needed)"
-command -v npm >/dev/null || die "npm is not installed"
-log "web dependencies (web/build.sh)"
+log "web dependencies (web/build.sh, which installs Node.js and npm with apt-get if missing)"
 bash "$REPO/web/build.sh"
+command -v node >/dev/null || die "node is not installed (Node 18+ is needed)"
 
 if [[ "${E2E_SKIP_SERVICES:-0}" != 1 ]]; then
   log "services: PostgreSQL and the in-memory test broker"
