@@ -152,7 +152,8 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
             "infinity".to_string(),
         ),
     };
-    let data = load::load(&client, &bound).await?;
+    let source = load::source(&client).await?;
+    let data = load::load(&client, &bound, source).await?;
     let t_load = t0.elapsed().as_secs_f64();
     let data = std::sync::Arc::new(data);
     let d = data.clone();
@@ -165,6 +166,7 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
         data.orders.height(),
         data.lines.height(),
     );
+    report.source = source;
     results.started_at = started_at;
     results.duration_ms = t0.elapsed().as_millis() as i64;
     results.summary = serde_json::json!({

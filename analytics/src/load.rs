@@ -1,6 +1,14 @@
 //! Data in: one streamed query per table, straight into polars frames (no
 //! per-row round trip). Amounts are the KPI views' USD columns.
+//!
+//! The three heavy inputs (order P&L, line P&L, abandoned cart lines) are read
+//! from their marts (`mart_finance_profitability`, `mart_order_lines`,
+//! `mart_abandoned_cart_lines`: the same views, materialized by the pipeline)
+//! when the marts are fresh — refreshed after the last load, or at most
+//! [`MART_MAX_AGE_SECS`] ago — and from the views otherwise. The run records
+//! which ([`Source`]).
 
+use chrono::{DateTime, Utc};
 use futures::{pin_mut, TryStreamExt};
 use polars::prelude::DataFrame;
 use tokio_postgres::types::ToSql;
@@ -8,6 +16,34 @@ use tokio_postgres::Client;
 
 use crate::frame::{FrameBuilder, Kind};
 use crate::{sql, Result};
+
+/// How old the marts may be for a run to read them while loads go on: the
+/// pipeline refreshes them every 5 minutes (`MARTS_REFRESH_SECS`), so a run
+/// is at most this stale; older marts make the run read the views.
+pub const MART_MAX_AGE_SECS: f64 = 900.0;
+
+/// Where the heavy inputs came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The marts, as of their refresh.
+    Marts { refreshed_at: DateTime<Utc> },
+    /// The KPI views, as of now.
+    Views,
+}
+
+/// The marts when they can stand in for the views, else the views.
+pub async fn source(client: &Client) -> Result<Source> {
+    let row = client
+        .query_one(sql!("analytics_marts_source"), &[&MART_MAX_AGE_SECS])
+        .await?;
+    let refreshed_at: Option<DateTime<Utc>> = row.get(0);
+    let usable: Option<bool> = row.get(1);
+    Ok(match (refreshed_at, usable) {
+        (Some(refreshed_at), Some(true)) => Source::Marts { refreshed_at },
+        _ => Source::Views,
+    })
+}
 
 /// Everything a run reads, as frames.
 pub struct Data {
@@ -68,12 +104,26 @@ fn with_bound(query: &str, bound: &str) -> String {
 
 /// Reads every table of a run. `bound` is the as-of bound as text: `infinity`
 /// or `YYYY-MM-DD 00:00:00+00` (orders placed before it are used).
-pub async fn load(client: &Client, bound: &str) -> Result<Data> {
+pub async fn load(client: &Client, bound: &str, source: Source) -> Result<Data> {
     use Kind::*;
     let p: &[&(dyn ToSql + Sync)] = &[];
+    let marts = matches!(source, Source::Marts { .. });
+    let (orders_q, lines_q, abandoned_q) = if marts {
+        (
+            sql!("analytics_orders_from_mart_select"),
+            sql!("analytics_order_lines_from_mart_select"),
+            sql!("analytics_abandoned_cart_lines_from_mart_select"),
+        )
+    } else {
+        (
+            sql!("analytics_orders_select"),
+            sql!("analytics_order_lines_select"),
+            sql!("analytics_abandoned_cart_lines_select"),
+        )
+    };
     let orders = frame(
         client,
-        &with_bound(sql!("analytics_orders_select"), bound),
+        &with_bound(orders_q, bound),
         p,
         &[
             ("order_id", I64),
@@ -97,7 +147,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let lines = frame(
         client,
-        &with_bound(sql!("analytics_order_lines_select"), bound),
+        &with_bound(lines_q, bound),
         p,
         &[
             ("order_id", I64),
@@ -159,7 +209,7 @@ pub async fn load(client: &Client, bound: &str) -> Result<Data> {
     .await?;
     let abandoned = frame(
         client,
-        &with_bound(sql!("analytics_abandoned_cart_lines_select"), bound),
+        &with_bound(abandoned_q, bound),
         p,
         &[
             ("session_day", I32),

@@ -63,6 +63,8 @@ pub struct RunReport {
     /// Seconds per step: load, compute, write.
     pub timings: BTreeMap<String, f64>,
     pub duration_seconds: f64,
+    /// Where the order, line and abandoned-cart inputs were read from.
+    pub source: crate::load::Source,
 }
 
 impl RunReport {
@@ -75,6 +77,7 @@ impl RunReport {
         let chosen = r.clustering.scores.iter().find(|s| s.chosen);
         RunReport {
             run_id: 0,
+            source: crate::load::Source::Views,
             as_of,
             orders,
             order_lines: lines,

@@ -68,7 +68,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     let id = run_id;
     copy(
         &tx,
-        "mart_customer_segments",
+        "analytics_rfm",
         &[
             ("customer_id", T::INT8),
             ("run_id", T::INT8),

@@ -134,7 +134,7 @@ async fn the_churn_model_ranks_holdout_churners_above_chance() {
     let (runs, segments): (i64, i64) = {
         let r = db
             .client
-            .query_one("select (select count(*) from globalcart.analytics_runs), (select count(*) from globalcart.mart_customer_segments where run_id = $1)", &[&again.run_id])
+            .query_one("select (select count(*) from globalcart.analytics_runs), (select count(*) from globalcart.analytics_rfm where run_id = $1)", &[&again.run_id])
             .await
             .unwrap();
         (r.get(0), r.get(1))

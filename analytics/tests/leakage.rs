@@ -188,5 +188,42 @@ async fn leakage_totals_match_the_hand_computation_and_the_kpi_views() {
     assert!(close(total("loss_products").0, loss_products));
     let loss_customers = db.f64("select coalesce(-sum(net_profit_usd), 0)::float8 from globalcart.vw_finance_customer_pnl where loss_customer").await;
     assert!(close(total("loss_customers").0, loss_customers));
+
+    // once the marts are refreshed, a run reads them instead of the views and
+    // finds exactly the same leakage
+    let first = leakage_rows(&db).await;
+    assert!(!first.is_empty());
+    db.exec("select globalcart.refresh_bi_marts('test')").await;
+    let report = globalcart_analytics::run(&db.url, None).await.unwrap();
+    assert!(
+        matches!(
+            report.source,
+            globalcart_analytics::load::Source::Marts { .. }
+        ),
+        "{:?}",
+        report.source
+    );
+    let second = leakage_rows(&db).await;
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!((&a.0, &a.1, &a.2, a.4), (&b.0, &b.1, &b.2, b.4));
+        assert!(close(a.3, b.3), "{a:?} vs {b:?}");
+    }
     db.drop().await;
+}
+
+type LeakageRow = (String, String, String, f64, i64);
+
+async fn leakage_rows(db: &TestDb) -> Vec<LeakageRow> {
+    db.client
+        .query(
+            "select driver, dimension, dim_value, amount_usd, occurrences
+             from globalcart.analytics_leakage order by 1, 2, 3",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect()
 }

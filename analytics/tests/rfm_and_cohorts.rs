@@ -48,7 +48,7 @@ async fn rfm_scores_and_the_five_segments_follow_the_quintiles() {
         .client
         .query(
             "select customer_id, recency_days, frequency, monetary_usd, r_score, f_score, m_score, rfm_score, segment
-             from globalcart.mart_customer_segments order by customer_id",
+             from globalcart.analytics_rfm order by customer_id",
             &[],
         )
         .await

@@ -87,3 +87,13 @@ impl IntoResponse for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<globalcart_common::Error> for Error {
+    fn from(e: globalcart_common::Error) -> Error {
+        match e {
+            globalcart_common::Error::Postgres(e) => e.into(),
+            globalcart_common::Error::Pool(e) => e.into(),
+            other => Error::Internal(other.to_string()),
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`commands`]: one file per subcommand (`migrate`, `topics`, `produce`,
-//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`, `analytics`).
+//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`, `analytics`, `marts`, `report`).
 //! - [`shutdown`]: Ctrl-C / SIGTERM → a watch channel every task listens to.
 //! - [`telemetry`]: tracing set-up.
 
@@ -47,6 +47,12 @@ pub enum Command {
     Dlq(commands::dlq::DlqArgs),
     /// RFM, churn, cohorts, leakage, outliers and forecasts on the star schema.
     Analytics(commands::analytics::AnalyticsArgs),
+    /// Refresh, export or inspect the BI marts.
+    Marts(commands::marts::MartsArgs),
+    /// Render the data dictionary from the database comments.
+    DataDictionary(commands::data_dictionary::DataDictionaryArgs),
+    /// The Excel management report.
+    Report(commands::report::ReportArgs),
 }
 
 /// Runs the parsed command.
@@ -62,5 +68,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,
         Command::Dlq(a) => commands::dlq::run(&cli.kafka, a).await,
         Command::Analytics(a) => commands::analytics::run(&cli.pg, a).await,
+        Command::Report(a) => commands::report::run(&cli.pg, a).await,
+        Command::Marts(a) => commands::marts::run(&cli.pg, a).await,
+        Command::DataDictionary(a) => commands::data_dictionary::run(&cli.pg, a).await,
     }
 }

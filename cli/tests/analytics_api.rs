@@ -55,10 +55,7 @@ async fn the_admin_reads_the_latest_analytics_run_as_charts_and_csv() {
         .sum();
     let db = env.client().await;
     let in_mart: i64 = db
-        .query_one(
-            "select count(*) from globalcart.mart_customer_segments",
-            &[],
-        )
+        .query_one("select count(*) from globalcart.analytics_rfm", &[])
         .await
         .unwrap()
         .get(0);

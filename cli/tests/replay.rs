@@ -21,6 +21,7 @@ fn args(into: &TestEnv) -> ReplayArgs {
         group: None,
         until_idle: 3,
         batch_size: 5000,
+        no_refresh_marts: false,
     }
 }
 

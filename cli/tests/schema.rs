@@ -15,7 +15,7 @@ async fn every_table_and_column_of_the_schema_has_a_comment() {
              from pg_class c
              join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'globalcart'
              left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-             where c.relkind = 'r' and c.relname <> 'etl_schema_migrations'
+             where c.relkind in ('r', 'm') and c.relname <> 'etl_schema_migrations'
                and col_description(c.oid, coalesce(a.attnum, 0)) is null
                and (a.attnum is not null or obj_description(c.oid, 'pg_class') is null)",
             &[],
@@ -44,5 +44,21 @@ async fn migrating_twice_applies_nothing_the_second_time() {
         .unwrap()
         .get(0);
     assert_eq!(versions as usize, db::MIGRATIONS.len());
+    env.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_committed_data_dictionary_is_what_the_database_comments_say() {
+    let env = TestEnv::with_topics("unused").await;
+    let client = env.client().await;
+    let rendered = globalcart_common::dictionary::render(&client)
+        .await
+        .unwrap();
+    let committed = include_str!("../../docs/data_dictionary.md");
+    assert!(
+        rendered == committed,
+        "docs/data_dictionary.md is stale: regenerate it with \
+         `globalcart data-dictionary --out docs/data_dictionary.md`"
+    );
     env.drop_database().await;
 }

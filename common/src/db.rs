@@ -41,6 +41,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "011_funnel_session_index.sql"),
     migration!(12, "012_shop.sql"),
     migration!(13, "013_analytics.sql"),
+    migration!(14, "014_bi_marts.sql"),
 ];
 
 /// Parses a database URL.

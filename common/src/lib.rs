@@ -3,13 +3,17 @@
 //! # Layout
 //! - [`settings`]: the Postgres and Kafka settings every command shares (clap + env).
 //! - [`db`]: connection pools, database creation and the migration runner.
+//! - [`dictionary`]: the data dictionary, rendered from the database comments.
 //! - [`kafka`]: client configuration and topic administration.
+//! - [`marts`]: refresh and CSV export of the BI marts.
 //! - [`metrics`]: every Prometheus metric of the process, in one registry.
 //! - [`error`]: the crate's `Error`.
 
 pub mod db;
+pub mod dictionary;
 pub mod error;
 pub mod kafka;
+pub mod marts;
 pub mod metrics;
 pub mod settings;
 

@@ -7,8 +7,8 @@
 use std::sync::LazyLock;
 
 use prometheus::{
-    exponential_buckets, Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec,
-    Opts, Registry, TextEncoder,
+    exponential_buckets, Encoder, Gauge, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// The process-wide registry `/metrics` renders.
@@ -237,7 +237,6 @@ pub static NET_MARGIN_TODAY: LazyLock<Gauge> = LazyLock::new(|| {
     )
 });
 
-/// Registers every metric now, so `/metrics` lists them all from the start.
 pub static SHOP_EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     counter(
         "globalcart_shop_events_total",
@@ -246,7 +245,50 @@ pub static SHOP_EVENTS: LazyLock<IntCounterVec> = LazyLock::new(|| {
     )
 });
 
+pub static MART_REFRESH_SECONDS: LazyLock<GaugeVec> = LazyLock::new(|| {
+    register(
+        GaugeVec::new(
+            Opts::new(
+                "globalcart_bi_mart_refresh_duration_seconds",
+                "Wall time of the latest refresh of each BI mart (refresh_bi_marts).",
+            ),
+            &["mart"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+pub static MART_REFRESHED_AT: LazyLock<GaugeVec> = LazyLock::new(|| {
+    register(
+        GaugeVec::new(
+            Opts::new(
+                "globalcart_bi_mart_last_refresh_timestamp_seconds",
+                "Unix time of the latest refresh of each BI mart by this process (alert on time() - this).",
+            ),
+            &["mart"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+pub static MART_ROWS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register(
+        IntGaugeVec::new(
+            Opts::new(
+                "globalcart_bi_mart_rows",
+                "Rows of each BI mart after its latest refresh.",
+            ),
+            &["mart"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+/// Registers every metric now, so `/metrics` lists them all from the start.
 pub fn init() {
+    LazyLock::force(&MART_REFRESH_SECONDS);
+    LazyLock::force(&MART_REFRESHED_AT);
+    LazyLock::force(&MART_ROWS);
     LazyLock::force(&EVENTS_CONSUMED);
     LazyLock::force(&SHOP_EVENTS);
     LazyLock::force(&DEAD_LETTERS);

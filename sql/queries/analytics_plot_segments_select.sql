@@ -1,4 +1,4 @@
 -- Customers per RFM segment of the latest run.
 select segment, count(*)::int8 as customers
-from globalcart.mart_customer_segments
+from globalcart.analytics_rfm
 group by segment

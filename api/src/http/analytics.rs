@@ -32,7 +32,7 @@ pub const DATASETS: [(&str, &str, &str); 13] = [
     ("runs", "analytics_runs", "run_id desc"),
     (
         "segments",
-        "mart_customer_segments",
+        "analytics_rfm",
         "rfm_score desc, monetary_usd desc",
     ),
     ("rfm_kmeans", "analytics_rfm_kmeans", "k"),

@@ -16,6 +16,7 @@ use futures::Stream;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::days::Days;
 use super::AppState;
 use crate::auth::session::KpiReader;
 use crate::error::{Error, Result};
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/kpis/live", get(live))
         .route("/api/kpis/stream", get(stream))
         .route("/api/kpis/timeseries", get(timeseries))
+        .route("/api/kpis/summary", get(summary))
 }
 
 async fn live(State(state): State<AppState>, _: KpiReader) -> impl IntoResponse {
@@ -51,6 +53,35 @@ async fn stream(
         Some((Ok(event), (rx, state, false)))
     });
     Sse::new(s).keep_alive(KeepAlive::default())
+}
+
+/// Every KPI over a range of days, from `kpi_period` (the same function the
+/// Excel report and `vw_kpi_totals` read).
+async fn summary(
+    State(state): State<AppState>,
+    _: KpiReader,
+    Query(q): Query<Days>,
+) -> Result<Json<Value>> {
+    let (from, to) = q.parse()?;
+    let client = state
+        .pool
+        .get()
+        .await
+        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
+    let row = client
+        .query_one(
+            include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../sql/queries/kpi_period.sql"
+            )),
+            &[&from, &to],
+        )
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let kpis: Value = row.get(0);
+    Ok(Json(
+        json!({"from": from, "to": to, "currency": "USD", "kpis": kpis}),
+    ))
 }
 
 /// Query of `/api/kpis/timeseries`.

@@ -3,11 +3,14 @@
 mod admin;
 mod admin_views;
 mod analytics;
+mod days;
 mod errors;
 mod health;
 mod kpis;
+mod marts;
 mod metrics;
 mod openapi;
+mod report;
 pub mod web;
 
 use std::future::Future;
@@ -51,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(admin_views::router())
         .merge(analytics::router())
+        .merge(report::router())
+        .merge(marts::router())
         .merge(shop)
         .merge(web::router())
         .route_layer(axum::middleware::from_fn(metrics::track))

@@ -58,6 +58,14 @@ pub fn document() -> Value {
                         "points": {"type": "array", "items": {"type": "object", "properties": {
                             "t": {"type": "string", "format": "date-time"}, "group": {"type": "string"}, "value": {"type": ["number", "null"]}}}}}}}}},
                     "400": error_response("an invalid parameter, named in the message")}}},
+            "/api/kpis/summary": {"get": {"summary": "Every KPI over a range of UTC days (kpi_period: the numbers of the Excel report and vw_kpi_totals); money in USD, rates 0-1",
+                "parameters": [
+                    {"name": "from", "in": "query", "description": "first day, YYYY-MM-DD (inclusive); default unbounded", "schema": {"type": "string", "format": "date"}},
+                    {"name": "to", "in": "query", "description": "last day, YYYY-MM-DD (inclusive); default unbounded", "schema": {"type": "string", "format": "date"}}],
+                "responses": {"200": {"description": "the KPIs", "content": {"application/json": {"schema": {"type": "object",
+                    "properties": {"from": {"type": ["string", "null"]}, "to": {"type": ["string", "null"]}, "currency": {"type": "string"},
+                        "kpis": {"type": "object", "description": "one field per column of kpi_period (docs/data_dictionary.md)"}}}}}},
+                    "400": error_response("an invalid parameter, named in the message")}}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}}
         },
         "components": {"schemas": {

@@ -29,6 +29,19 @@ pub enum Which {
     },
 }
 
+/// The customer mart joins the RFM and churn results: refreshed after a run
+/// (a failure is logged; the next scheduled refresh catches up).
+pub async fn refresh_customer_mart(database_url: &str, trigger: &str) {
+    let run = async {
+        let pool = globalcart_common::db::pool(database_url, 1)?;
+        let client = pool.get().await?;
+        globalcart_common::marts::refresh(&client, trigger, Some(&["mart_customer_segments"])).await
+    };
+    if let Err(e) = run.await {
+        tracing::warn!(error = %e, "refreshing mart_customer_segments failed");
+    }
+}
+
 pub async fn run(pg: &PgSettings, args: AnalyticsArgs) -> anyhow::Result<()> {
     match args.which {
         Which::Run { as_of } => {
@@ -37,6 +50,7 @@ pub async fn run(pg: &PgSettings, args: AnalyticsArgs) -> anyhow::Result<()> {
                 .await
                 .context("analytics run")?;
             println!("{}", serde_json::to_string_pretty(&report)?);
+            refresh_customer_mart(&pg.database_url, "analytics").await;
         }
         Which::Plots { out } => {
             let files = globalcart_analytics::plots::render(&pg.database_url, &out)

@@ -303,6 +303,7 @@ async fn replay(
         group: None,
         until_idle: 5,
         batch_size: 5000,
+        no_refresh_marts: true,
     };
     println!("| machine | {} |", machine());
     super::replay::run(pg, kafka, args).await?;

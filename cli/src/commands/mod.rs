@@ -3,12 +3,15 @@
 pub mod analytics;
 pub mod bench;
 pub mod consume;
+pub mod data_dictionary;
 pub mod dlq;
 pub mod freshness;
+pub mod marts;
 pub mod migrate;
 pub mod pipeline;
 pub mod produce;
 pub mod replay;
+pub mod report;
 pub mod serve;
 pub mod soak;
 pub mod topics;

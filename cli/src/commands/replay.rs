@@ -3,9 +3,9 @@
 //! into a fresh one rebuilt from the topics alone.
 //!
 //! A replay is a consumer group of its own (`<prefix>-replay-<time>` unless
-//! `--group`), so the live loader's offsets are untouched; its offsets are
+//! `--replay-group`), so the live loader's offsets are untouched; its offsets are
 //! stored in the target database like any loader's, so an interrupted replay
-//! run again with the same `--group` resumes where it stopped. It ends when no
+//! run again with the same `--replay-group` resumes where it stopped. It ends when no
 //! record arrived for `--until-idle` seconds.
 
 use std::time::{Duration, Instant};
@@ -36,8 +36,10 @@ pub struct ReplayArgs {
     /// Load into this database (created and migrated if missing) instead of `--database-url`.
     #[arg(long)]
     pub into_database: Option<String>,
-    /// Consumer group of the replay (reuse one to resume an interrupted replay).
-    #[arg(long)]
+    /// Consumer group of the replay (reuse one to resume an interrupted replay). Its own
+    /// flag: the global `--group` / `CONSUMER_GROUP` names the live loader, which a replay
+    /// must never join.
+    #[arg(long = "replay-group", id = "replay_group")]
     pub group: Option<String>,
     /// Stop after this many seconds without a new record.
     #[arg(long, default_value_t = 5)]
@@ -45,6 +47,9 @@ pub struct ReplayArgs {
     /// Most records per transaction.
     #[arg(long, default_value_t = 5000)]
     pub batch_size: usize,
+    /// Do not refresh the BI marts when the replay ends.
+    #[arg(long)]
+    pub no_refresh_marts: bool,
 }
 
 fn parse_topic(s: &str) -> Result<Topic, String> {
@@ -173,5 +178,8 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ReplayArgs) -> an
         report.rows_written,
         report.rejected
     );
+    if !args.no_refresh_marts {
+        super::marts::refresh_after_backfill(&target).await;
+    }
     Ok(())
 }

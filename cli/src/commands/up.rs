@@ -39,6 +39,12 @@ pub struct UpArgs {
     /// Seconds between analytics runs.
     #[arg(long, env = "ANALYTICS_INTERVAL_SECS", default_value_t = 3600)]
     pub analytics_interval_secs: u64,
+    /// Seconds after start of the first BI mart refresh; 0 turns the schedule off.
+    #[arg(long, env = "MARTS_FIRST_REFRESH_SECS", default_value_t = 60)]
+    pub marts_first_refresh_secs: u64,
+    /// Seconds between BI mart refreshes (refresh_bi_marts, concurrently).
+    #[arg(long, env = "MARTS_REFRESH_SECS", default_value_t = 300)]
+    pub marts_refresh_secs: u64,
     #[command(flatten)]
     pub serve: ServeArgs,
     #[command(flatten)]
@@ -99,12 +105,43 @@ async fn analytics_schedule(
         })
         .await;
         match run {
-            Ok(Ok(r)) => tracing::info!(run = ?r, "analytics run finished"),
+            Ok(Ok(r)) => {
+                tracing::info!(run = ?r, "analytics run finished");
+                super::analytics::refresh_customer_mart(&url, "analytics").await;
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "analytics run failed; retrying at the next tick")
             }
             Err(e) => {
                 tracing::warn!(error = %e, "analytics run panicked; retrying at the next tick")
+            }
+        }
+        wait = Duration::from_secs(every);
+    }
+}
+
+/// Refreshes the BI marts `first` seconds after start, then every `every`
+/// seconds, until shutdown; a failed refresh is logged and retried at the next tick.
+async fn marts_schedule(
+    pool: deadpool_postgres::Pool,
+    first: u64,
+    every: u64,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut wait = Duration::from_secs(first);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        let run = async {
+            let client = pool.get().await?;
+            globalcart_common::marts::refresh(&client, "schedule", None).await
+        };
+        match run.await {
+            Ok(done) => tracing::info!(marts = ?done, "BI marts refreshed"),
+            Err(e) => {
+                tracing::warn!(error = %e, "BI mart refresh failed; retrying at the next tick")
             }
         }
         wait = Duration::from_secs(every);
@@ -131,6 +168,17 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
         let r = run_until_stopped(k, p, c, sd).await;
         ("consumer", r.map(|_| ()).map_err(Into::into))
     });
+    if args.marts_first_refresh_secs > 0 {
+        let (p, sd) = (pool.clone(), shutdown.clone());
+        let (first, every) = (
+            args.marts_first_refresh_secs,
+            args.marts_refresh_secs.max(10),
+        );
+        tasks.spawn(async move {
+            marts_schedule(p, first, every, sd).await;
+            ("marts", Ok(()))
+        });
+    }
     let state = super::serve::state(&pool, kafka, &args.serve).await?;
     let (cache, p, url, sd) = (
         state.kpis.clone(),

@@ -380,8 +380,17 @@ const DATASETS = [
   ['backtest', 'Forecast backtest', 'MAPE, sMAPE, MASE, coverage per model'],
 ];
 
+// The Excel management report (GET /api/admin/report.xlsx): empty dates = unbounded.
+function excelReport() {
+  return h('form', { class: 'd-flex flex-wrap gap-2 align-items-end mb-3', id: 'excel-report', method: 'get', action: '/api/admin/report.xlsx' },
+    h('label', { class: 'small', text: 'From ' }, h('input', { class: 'form-control form-control-sm', type: 'date', name: 'from', id: 'report-from' })),
+    h('label', { class: 'small', text: 'To ' }, h('input', { class: 'form-control form-control-sm', type: 'date', name: 'to', id: 'report-to' })),
+    h('button', { type: 'submit', class: 'btn btn-sm btn-outline-primary', text: 'Download Excel report' }));
+}
+
 function downloads() {
   return h('div', {},
+    excelReport(),
     h('p', { class: 'small text-body-secondary', text: 'CSV exports of the latest analytics run (a header row only until the first run).' }),
     h('ul', { class: 'list-unstyled downloads mb-0', id: 'downloads' }, DATASETS.map(([name, title, what]) => h('li', { class: 'download-row' },
       h('a', { href: `/api/admin/analytics/${name}.csv`, download: `${name}.csv`, class: 'fw-semibold', text: title, 'aria-label': `Download ${title} as CSV (${name}.csv)` }),

@@ -1,0 +1,155 @@
+//! Sheets "Category x Region" (net revenue) and "Category x Region profit"
+//! (net profit): the completed order lines of `vw_finance_item_pnl` placed in
+//! the period, top-level categories as rows × regions as columns, with row,
+//! column and grand totals.
+//!
+//! Layout: header on row 5 ([`HEADER_ROW`](crate::HEADER_ROW)): A =
+//! "Category", one column per region, then "Total"; one category per row,
+//! then the "Total" row. Every total is an Excel `SUM` whose cached result is
+//! the total computed by SQL (`group by cube`), so readers without
+//! recalculation see the same number. An empty cell: no line of that
+//! category in that region.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_xlsxwriter::Worksheet;
+use tokio_postgres::Client;
+
+use crate::error::Result;
+use crate::format::{self, Formats, HEADER_ROW};
+use crate::report::Context;
+use crate::sql::query;
+use crate::Period;
+
+/// Sheet of the net revenue.
+pub const REVENUE_SHEET: &str = "Category x Region";
+/// Sheet of the net profit.
+pub const PROFIT_SHEET: &str = "Category x Region profit";
+
+/// Net revenue and net profit (USD).
+pub(crate) type Pair = (f64, f64);
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Data {
+    pub categories: BTreeSet<String>,
+    pub regions: BTreeSet<String>,
+    pub cells: BTreeMap<(String, String), Pair>,
+    pub category_totals: BTreeMap<String, Pair>,
+    pub region_totals: BTreeMap<String, Pair>,
+    pub total: Pair,
+}
+
+pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
+    let q = query!("report_category_region");
+    let mut d = Data::default();
+    for r in q.rows(client, &[&period.from, &period.to]).await? {
+        let category: Option<String> = q.get(&r, 0)?;
+        let region: Option<String> = q.get(&r, 1)?;
+        let all_categories: bool = q.get(&r, 2)?;
+        let all_regions: bool = q.get(&r, 3)?;
+        let pair = (q.get(&r, 4)?, q.get(&r, 5)?);
+        match (all_categories, all_regions, category, region) {
+            (false, false, Some(c), Some(g)) => {
+                d.categories.insert(c.clone());
+                d.regions.insert(g.clone());
+                d.cells.insert((c, g), pair);
+            }
+            (false, true, Some(c), _) => {
+                d.categories.insert(c.clone());
+                d.category_totals.insert(c, pair);
+            }
+            (true, false, _, Some(g)) => {
+                d.regions.insert(g.clone());
+                d.region_totals.insert(g, pair);
+            }
+            _ => d.total = pair,
+        }
+    }
+    Ok(d)
+}
+
+/// Which half of the pair a sheet shows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Measure {
+    NetRevenue,
+    NetProfit,
+}
+
+impl Measure {
+    fn pick(self, p: &Pair) -> f64 {
+        match self {
+            Measure::NetRevenue => p.0,
+            Measure::NetProfit => p.1,
+        }
+    }
+}
+
+pub(crate) fn write(
+    ws: &mut Worksheet,
+    f: &Formats,
+    ctx: &Context,
+    data: &Data,
+    measure: Measure,
+) -> Result<()> {
+    let (sheet, title) = match measure {
+        Measure::NetRevenue => (
+            REVENUE_SHEET,
+            "Net revenue (USD) by category × region: completed order lines (line_net_revenue_usd)",
+        ),
+        Measure::NetProfit => (
+            PROFIT_SHEET,
+            "Net profit (USD) by category × region: completed order lines (line_net_profit_usd)",
+        ),
+    };
+    ws.set_name(sheet)?;
+    format::title_rows(ws, f, title, &ctx.lines())?;
+    let regions: Vec<&String> = data.regions.iter().collect();
+    let total_col = regions.len() as u16 + 1;
+    let mut names = vec!["Category"];
+    names.extend(regions.iter().map(|r| r.as_str()));
+    names.push("Total");
+    format::header(ws, f, HEADER_ROW, &names, true)?;
+    ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
+    let first = HEADER_ROW + 1;
+    let mut row = HEADER_ROW;
+    for c in &data.categories {
+        row += 1;
+        ws.write_string(row, 0, c)?;
+        for (i, g) in regions.iter().enumerate() {
+            let v = data.cells.get(&(c.clone(), (*g).clone()));
+            format::number(ws, row, 1 + i as u16, v.map(|p| measure.pick(p)), &f.usd)?;
+        }
+        let total = data.category_totals.get(c).map_or(0.0, |p| measure.pick(p));
+        format::sum(
+            ws,
+            row,
+            total_col,
+            (row, 1, row, total_col - 1),
+            total,
+            &f.usd_total,
+        )?;
+    }
+    let last = row;
+    ws.autofilter(HEADER_ROW, 0, last.max(first), total_col)?;
+    row = last + 1;
+    ws.write_string_with_format(row, 0, "Total", &f.total_label)?;
+    for (i, g) in regions.iter().enumerate() {
+        let col = 1 + i as u16;
+        let total = data.region_totals.get(*g).map_or(0.0, |p| measure.pick(p));
+        format::sum(ws, row, col, (first, col, last, col), total, &f.usd_total)?;
+    }
+    let grand = measure.pick(&data.total);
+    format::sum(
+        ws,
+        row,
+        total_col,
+        (first, total_col, last, total_col),
+        grand,
+        &f.usd_total,
+    )?;
+    ws.set_column_width(0, 24)?;
+    for col in 1..=total_col {
+        ws.set_column_width(col, 16)?;
+    }
+    Ok(())
+}

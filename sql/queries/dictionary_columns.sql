@@ -1,0 +1,5 @@
+-- Columns of one relation ($1 = its oid) with type, nullability and comment, in table order.
+select a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, coalesce(col_description(a.attrelid, a.attnum), '')
+from pg_attribute a
+where a.attrelid = $1::int8::oid and a.attnum > 0 and not a.attisdropped
+order by a.attnum

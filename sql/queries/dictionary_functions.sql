@@ -1,0 +1,6 @@
+-- Functions of the schema (not trigger functions) with their arguments, result and comment.
+select p.proname::text, pg_get_function_identity_arguments(p.oid), pg_get_function_result(p.oid), coalesce(obj_description(p.oid, 'pg_proc'), '')
+from pg_proc p
+where p.pronamespace = 'globalcart'::regnamespace
+  and p.prorettype <> 'trigger'::regtype
+order by p.proname, 2
