@@ -37,19 +37,7 @@ pub use error::{Error, Result};
 pub use report::{Results, RunReport};
 use tokio_postgres::NoTls;
 
-/// Includes `sql/queries/<name>.sql`: one statement per file.
-#[macro_export]
-#[doc(hidden)]
-macro_rules! sql {
-    ($name:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sql/queries/",
-            $name,
-            ".sql"
-        ))
-    };
-}
+pub(crate) use globalcart_common::sql;
 
 /// Connects with JIT off (the KPI views plan badly with it, docs/kpi_definitions.md).
 pub async fn connect(database_url: &str) -> Result<tokio_postgres::Client> {

@@ -10,17 +10,6 @@ use tokio_postgres::Client;
 
 use crate::error::Result;
 
-macro_rules! query {
-    ($name:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sql/queries/",
-            $name,
-            ".sql"
-        ))
-    };
-}
-
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -34,8 +23,10 @@ pub async fn render(client: &Client) -> Result<String> {
          Schema `globalcart`. Money columns ending in `_usd` are US dollars; ratios are 0–1; days are UTC. \
          KPI formulas: docs/kpi_definitions.md.\n",
     );
-    let relations = client.query(query!("dictionary_relations"), &[]).await?;
-    let columns = client.prepare(query!("dictionary_columns")).await?;
+    let relations = client
+        .query(crate::sql!("dictionary_relations"), &[])
+        .await?;
+    let columns = client.prepare(crate::sql!("dictionary_columns")).await?;
     let mut kind_seen = String::new();
     for r in &relations {
         let (oid, name, kind, comment): (i64, String, String, String) =
@@ -66,7 +57,10 @@ pub async fn render(client: &Client) -> Result<String> {
         }
     }
     out.push_str("\n## Functions\n\n| Function | Returns | Meaning |\n|---|---|---|\n");
-    for f in client.query(query!("dictionary_functions"), &[]).await? {
+    for f in client
+        .query(crate::sql!("dictionary_functions"), &[])
+        .await?
+    {
         let (name, args, result, comment): (String, String, String, String) =
             (f.get(0), f.get(1), f.get(2), f.get(3));
         let _ = writeln!(

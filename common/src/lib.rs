@@ -18,4 +18,18 @@ pub mod metrics;
 pub mod settings;
 
 pub use error::{Error, Result};
+
+/// `sql!("name")`: the statement of `sql/queries/name.sql` (one statement per
+/// file), included at compile time by whichever workspace crate expands it.
+#[macro_export]
+macro_rules! sql {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../sql/queries/",
+            $name,
+            ".sql"
+        ))
+    };
+}
 pub use settings::{KafkaSettings, PgSettings};

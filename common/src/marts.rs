@@ -99,13 +99,7 @@ pub async fn refresh(
 ) -> Result<Vec<Refreshed>> {
     let only: Option<Vec<String>> = only.map(|o| o.iter().map(|s| s.to_string()).collect());
     let rows = client
-        .query(
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/bi_marts_refresh.sql"
-            )),
-            &[&trigger, &only],
-        )
+        .query(crate::sql!("bi_marts_refresh"), &[&trigger, &only])
         .await?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -142,15 +136,7 @@ pub struct Freshness {
 
 /// The latest refresh of every mart refreshed at least once.
 pub async fn freshness(client: &Client) -> Result<Vec<Freshness>> {
-    let rows = client
-        .query(
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/bi_mart_freshness.sql"
-            )),
-            &[],
-        )
-        .await?;
+    let rows = client.query(crate::sql!("bi_mart_freshness"), &[]).await?;
     Ok(rows
         .iter()
         .map(|r| Freshness {

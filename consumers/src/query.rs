@@ -19,12 +19,7 @@ macro_rules! query {
     ($name:literal) => {
         $crate::query::Query {
             name: $name,
-            sql: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/",
-                $name,
-                ".sql"
-            )),
+            sql: globalcart_common::sql!($name),
         }
     };
 }

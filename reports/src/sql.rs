@@ -20,12 +20,7 @@ macro_rules! query {
     ($name:literal) => {
         $crate::sql::Query {
             name: $name,
-            sql: include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/",
-                $name,
-                ".sql"
-            )),
+            sql: globalcart_common::sql!($name),
         }
     };
 }

@@ -20,17 +20,7 @@ use rand::RngCore;
 
 use crate::error::{Error, Result};
 
-macro_rules! sql {
-    ($name:literal) => {
-        include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sql/queries/",
-            $name,
-            ".sql"
-        ))
-    };
-}
-pub(crate) use sql;
+pub(crate) use globalcart_common::sql;
 
 /// What the operator sets (flags or environment of `serve` / `up`).
 #[derive(Debug, Clone, Default)]

@@ -69,13 +69,7 @@ async fn summary(
         .await
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
     let row = client
-        .query_one(
-            include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/kpi_period.sql"
-            )),
-            &[&from, &to],
-        )
+        .query_one(globalcart_common::sql!("kpi_period"), &[&from, &to])
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
     let kpis: Value = row.get(0);
@@ -183,10 +177,7 @@ async fn timeseries(
         .await
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
     let stmt = client
-        .prepare_cached(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sql/queries/kpi_timeseries.sql"
-        )))
+        .prepare_cached(globalcart_common::sql!("kpi_timeseries"))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
     let rows = client

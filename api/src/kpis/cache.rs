@@ -56,10 +56,7 @@ const SELL_TO_LIST_EVERY: Duration = Duration::from_secs(60);
 /// The ratio of `vw_sell_to_list_ratio` (values abandoned carts).
 pub async fn sell_to_list_ratio(client: &deadpool_postgres::Client) -> Result<f64> {
     let stmt = client
-        .prepare_cached(include_str!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../sql/queries/kpi_sell_to_list.sql"
-        )))
+        .prepare_cached(globalcart_common::sql!("kpi_sell_to_list"))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?;
     let row = client
@@ -127,10 +124,7 @@ impl KpiCache {
             .await
             .map_err(|e| Error::Unavailable(e.to_string()))?;
         let stmt = client
-            .prepare_cached(include_str!(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../sql/queries/kpi_live_buckets.sql"
-            )))
+            .prepare_cached(globalcart_common::sql!("kpi_live_buckets"))
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
         let rows = client
