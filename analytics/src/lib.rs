@@ -129,7 +129,7 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
     let t0 = Instant::now();
     let mut client = connect(database_url).await?;
     client
-        .batch_execute(sql!("analytics_analyze_if_needed"))
+        .batch_execute(sql!("facts_analyze_if_needed"))
         .await?;
     let last = load::last_order_day(&client).await?;
     let (as_of_day, bound) = match (as_of, last) {

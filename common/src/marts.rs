@@ -98,6 +98,11 @@ pub async fn refresh(
     only: Option<&[&str]>,
 ) -> Result<Vec<Refreshed>> {
     let only: Option<Vec<String>> = only.map(|o| o.iter().map(|s| s.to_string()).collect());
+    // right after a bulk load the facts have no statistics yet, and the mart
+    // queries then pick plans that run for many minutes (seen on the large preset)
+    client
+        .batch_execute(crate::sql!("facts_analyze_if_needed"))
+        .await?;
     let rows = client
         .query(crate::sql!("bi_marts_refresh"), &[&trigger, &only])
         .await?;

@@ -1,2 +1,2 @@
--- Refreshes the BI marts ($2: only these, null = all five); $1 says who asked.
+-- Refreshes the BI marts ($2: only these, null = all); $1 says who asked.
 select mart, rows, duration_ms from globalcart.refresh_bi_marts($1, $2)
