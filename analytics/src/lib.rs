@@ -3,7 +3,7 @@
 //! to Postgres in bulk. `globalcart analytics run` calls [`run`].
 //!
 //! # Layout
-//! - [`load`]: data in, one streamed query per table into polars frames.
+//! - [`load`]: data in, one streamed query per table into polars frames, on three connections.
 //! - [`frame`]: frame building and typed column access, the epoch-day calendar.
 //! - [`rfm`]: recency, frequency, monetary, quintile scores and the 5 segments.
 //! - [`kmeans`]: linfa k-means on RFM, k chosen by silhouette.
@@ -123,14 +123,27 @@ fn forecast_all(series: &[forecast::Series]) -> Vec<forecast::SeriesForecast> {
 }
 
 /// Runs every analysis as of `as_of` (default: the day after the last completed
-/// order) and replaces the result tables; returns the headline figures.
+/// order) and replaces the result tables; returns the headline figures. Reads
+/// the marts when they are fresh ([`load::source`]).
 pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunReport> {
+    run_with(database_url, as_of, false).await
+}
+
+/// [`run`], reading the KPI views even when the marts are fresh when
+/// `read_views` is set (`globalcart analytics run --read-views`).
+pub async fn run_with(
+    database_url: &str,
+    as_of: Option<NaiveDate>,
+    read_views: bool,
+) -> Result<RunReport> {
     let started_at = Utc::now();
     let t0 = Instant::now();
     let mut client = connect(database_url).await?;
     client
         .batch_execute(sql!("facts_analyze_if_needed"))
         .await?;
+    // one snapshot for the as-of day, the source and every input connection
+    let snapshot = load::Snapshot::export(&client).await?;
     let last = load::last_order_day(&client).await?;
     let (as_of_day, bound) = match (as_of, last) {
         (Some(d), _) => (frame::day_of(d), format!("{d} 00:00:00+00")),
@@ -140,8 +153,14 @@ pub async fn run(database_url: &str, as_of: Option<NaiveDate>) -> Result<RunRepo
             "infinity".to_string(),
         ),
     };
-    let source = load::source(&client).await?;
-    let data = load::load(&client, &bound, source).await?;
+    let source = if read_views {
+        load::Source::Views
+    } else {
+        load::source(&client).await?
+    };
+    let data = load::load(database_url, &snapshot, &bound, source).await;
+    snapshot.release(&client).await?;
+    let data = data?;
     let t_load = t0.elapsed().as_secs_f64();
     let data = std::sync::Arc::new(data);
     let d = data.clone();

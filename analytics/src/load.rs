@@ -15,7 +15,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
 
 use crate::frame::{FrameBuilder, Kind};
-use crate::{sql, Result};
+use crate::{sql, Error, Result};
 
 /// How old the marts may be for a run to read them while loads go on: the
 /// pipeline refreshes them every 5 minutes (`MARTS_REFRESH_SECS`), so a run
@@ -102,11 +102,150 @@ fn with_bound(query: &str, bound: &str) -> String {
         .replace("$1::text::date", &format!("'{bound}'::date"))
 }
 
-/// Reads every table of a run. `bound` is the as-of bound as text: `infinity`
-/// or `YYYY-MM-DD 00:00:00+00` (orders placed before it are used).
-pub async fn load(client: &Client, bound: &str, source: Source) -> Result<Data> {
-    use Kind::*;
-    let p: &[&(dyn ToSql + Sync)] = &[];
+type Spec = &'static [(&'static str, Kind)];
+
+const ORDERS: Spec = &[
+    ("order_id", Kind::I64),
+    ("customer_id", Kind::I64),
+    ("order_day", Kind::I32),
+    ("channel", Kind::Str),
+    ("region", Kind::Str),
+    ("gross_usd", Kind::F64),
+    ("discount_usd", Kind::F64),
+    ("net_revenue_usd", Kind::F64),
+    ("units", Kind::I64),
+    ("item_lines", Kind::I64),
+    ("returned_lines", Kind::I64),
+    ("shipping_cost_usd", Kind::F64),
+    ("refund_ex_tax_usd", Kind::F64),
+    ("net_profit_usd", Kind::F64),
+    ("discount_heavy", Kind::Bool),
+    ("loss_order", Kind::Bool),
+];
+
+const LINES: Spec = &[
+    ("order_id", Kind::I64),
+    ("order_day", Kind::I32),
+    ("product_id", Kind::I64),
+    ("category", Kind::Str),
+    ("qty", Kind::I64),
+    ("line_discount_usd", Kind::F64),
+    ("line_net_revenue_usd", Kind::F64),
+    ("alloc_shipping_cost_usd", Kind::F64),
+    ("line_refund_ex_tax_usd", Kind::F64),
+    ("line_net_profit_usd", Kind::F64),
+];
+
+const CARRIERS: Spec = &[("order_id", Kind::I64), ("carrier", Kind::Str)];
+
+const CUSTOMERS: Spec = &[
+    ("customer_id", Kind::I64),
+    ("created_day", Kind::I32),
+    ("acquisition_channel", Kind::Str),
+    ("region", Kind::Str),
+];
+
+const PAYMENT_FAILURES: Spec = &[
+    ("customer_id", Kind::I64),
+    ("payment_day", Kind::I32),
+    ("failed_payments", Kind::I64),
+];
+
+const FAILED_BASKETS: Spec = &[
+    ("order_id", Kind::I64),
+    ("order_day", Kind::I32),
+    ("channel", Kind::Str),
+    ("region", Kind::Str),
+    ("category", Kind::Str),
+    ("lost_usd", Kind::F64),
+];
+
+const ABANDONED: Spec = &[
+    ("session_day", Kind::I32),
+    ("channel", Kind::Str),
+    ("region", Kind::Str),
+    ("category", Kind::Str),
+    ("lost_usd", Kind::F64),
+];
+
+/// How many connections a run reads on. Postgres runs each statement on one
+/// core and the frames are built on the client, so the inputs overlap.
+pub const CONNECTIONS: usize = 3;
+
+/// A snapshot exported by the run's own connection, which keeps it open (a
+/// read-only repeatable-read transaction) until [`Snapshot::release`]: every
+/// input connection reads in it, so the seven inputs agree with each other
+/// even while the consumers load (as `pg_dump --jobs` does).
+pub struct Snapshot(String);
+
+impl Snapshot {
+    pub async fn export(client: &Client) -> Result<Snapshot> {
+        client
+            .batch_execute("begin isolation level repeatable read read only")
+            .await?;
+        let id: String = client
+            .query_one("select pg_export_snapshot()", &[])
+            .await?
+            .get(0);
+        // Postgres makes the id (hex digits and dashes); it is written into
+        // SET TRANSACTION SNAPSHOT, which takes no parameter
+        if !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+            return Err(Error::Column {
+                column: "pg_export_snapshot".into(),
+                reason: format!("unexpected snapshot id {id:?}"),
+            });
+        }
+        Ok(Snapshot(id))
+    }
+
+    /// Ends the exporting transaction (read only: nothing to commit).
+    pub async fn release(self, client: &Client) -> Result<()> {
+        client.batch_execute("rollback").await?;
+        Ok(())
+    }
+
+    async fn import(&self, client: &Client) -> Result<()> {
+        client
+            .batch_execute(&format!(
+                "begin isolation level repeatable read read only; set transaction snapshot '{}'",
+                self.0
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Reads `inputs` one after the other on a connection of its own, in `snapshot`.
+async fn read_all(
+    database_url: String,
+    snapshot: String,
+    inputs: Vec<(String, Spec)>,
+) -> Result<Vec<DataFrame>> {
+    let client = crate::connect(&database_url).await?;
+    Snapshot(snapshot).import(&client).await?;
+    let mut frames = Vec::with_capacity(inputs.len());
+    for (query, spec) in inputs {
+        frames.push(frame(&client, &query, &[], spec).await?);
+    }
+    client.batch_execute("rollback").await?;
+    Ok(frames)
+}
+
+/// Reads every table of a run, on [`CONNECTIONS`] connections at once.
+/// `bound` is the as-of bound as text: `infinity` or `YYYY-MM-DD 00:00:00+00`
+/// (orders placed before it are used).
+///
+/// The seven statements are shared out so that each connection has about the
+/// same work (measured on the large preset reading the marts: order lines
+/// 4.6 s, failed-payment baskets 3.2 s, orders 2.5 s, abandoned lines 1.6 s,
+/// carriers 1.3 s, payment failures 0.6 s, customers 0.3 s). All read in
+/// `snapshot`, so a load running meanwhile shows in none or in all.
+pub async fn load(
+    database_url: &str,
+    snapshot: &Snapshot,
+    bound: &str,
+    source: Source,
+) -> Result<Data> {
     let marts = matches!(source, Source::Marts { .. });
     let (orders_q, lines_q, abandoned_q) = if marts {
         (
@@ -121,105 +260,24 @@ pub async fn load(client: &Client, bound: &str, source: Source) -> Result<Data> 
             sql!("analytics_abandoned_cart_lines_select"),
         )
     };
-    let orders = frame(
-        client,
-        &with_bound(orders_q, bound),
-        p,
-        &[
-            ("order_id", I64),
-            ("customer_id", I64),
-            ("order_day", I32),
-            ("channel", Str),
-            ("region", Str),
-            ("gross_usd", F64),
-            ("discount_usd", F64),
-            ("net_revenue_usd", F64),
-            ("units", I64),
-            ("item_lines", I64),
-            ("returned_lines", I64),
-            ("shipping_cost_usd", F64),
-            ("refund_ex_tax_usd", F64),
-            ("net_profit_usd", F64),
-            ("discount_heavy", Bool),
-            ("loss_order", Bool),
+    let q = |query: &str, spec: Spec| (with_bound(query, bound), spec);
+    let groups: [Vec<(String, Spec)>; CONNECTIONS] = [
+        vec![
+            q(lines_q, LINES),
+            q(sql!("analytics_customers_select"), CUSTOMERS),
         ],
-    )
-    .await?;
-    let lines = frame(
-        client,
-        &with_bound(lines_q, bound),
-        p,
-        &[
-            ("order_id", I64),
-            ("order_day", I32),
-            ("product_id", I64),
-            ("category", Str),
-            ("qty", I64),
-            ("line_discount_usd", F64),
-            ("line_net_revenue_usd", F64),
-            ("alloc_shipping_cost_usd", F64),
-            ("line_refund_ex_tax_usd", F64),
-            ("line_net_profit_usd", F64),
+        vec![
+            q(sql!("analytics_failed_basket_lines_select"), FAILED_BASKETS),
+            q(sql!("analytics_payment_failures_select"), PAYMENT_FAILURES),
+            q(sql!("analytics_order_carriers_select"), CARRIERS),
         ],
-    )
-    .await?;
-    let carriers = frame(
-        client,
-        sql!("analytics_order_carriers_select"),
-        &[],
-        &[("order_id", I64), ("carrier", Str)],
-    )
-    .await?;
-    let customers = frame(
-        client,
-        sql!("analytics_customers_select"),
-        &[],
-        &[
-            ("customer_id", I64),
-            ("created_day", I32),
-            ("acquisition_channel", Str),
-            ("region", Str),
-        ],
-    )
-    .await?;
-    let payment_failures = frame(
-        client,
-        &with_bound(sql!("analytics_payment_failures_select"), bound),
-        p,
-        &[
-            ("customer_id", I64),
-            ("payment_day", I32),
-            ("failed_payments", I64),
-        ],
-    )
-    .await?;
-    let failed_baskets = frame(
-        client,
-        &with_bound(sql!("analytics_failed_basket_lines_select"), bound),
-        p,
-        &[
-            ("order_id", I64),
-            ("order_day", I32),
-            ("channel", Str),
-            ("region", Str),
-            ("category", Str),
-            ("lost_usd", F64),
-        ],
-    )
-    .await?;
-    let abandoned = frame(
-        client,
-        &with_bound(abandoned_q, bound),
-        p,
-        &[
-            ("session_day", I32),
-            ("channel", Str),
-            ("region", Str),
-            ("category", Str),
-            ("lost_usd", F64),
-        ],
-    )
-    .await?;
+        vec![q(orders_q, ORDERS), q(abandoned_q, ABANDONED)],
+    ];
+    let [a, b, c] =
+        groups.map(|g| tokio::spawn(read_all(database_url.to_string(), snapshot.0.clone(), g)));
+    let (a, b, c) = tokio::try_join!(a, b, c)?;
+    let ([lines, customers], [failed_baskets, payment_failures, carriers], [orders, abandoned]) =
+        (frames(a?)?, frames(b?)?, frames(c?)?);
     Ok(Data {
         orders,
         lines,
@@ -228,5 +286,14 @@ pub async fn load(client: &Client, bound: &str, source: Source) -> Result<Data> 
         payment_failures,
         failed_baskets,
         abandoned,
+    })
+}
+
+/// A group's frames as an array of the size it was given.
+fn frames<const N: usize>(v: Vec<DataFrame>) -> Result<[DataFrame; N]> {
+    let got = v.len();
+    v.try_into().map_err(|_| Error::Column {
+        column: "(input group)".into(),
+        reason: format!("expected {N} frames, read {got}"),
     })
 }

@@ -15,7 +15,8 @@ async fn every_table_and_column_of_the_schema_has_a_comment() {
              from pg_class c
              join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'globalcart'
              left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-             where c.relkind in ('r', 'm') and c.relname <> 'etl_schema_migrations'
+             where (c.relkind in ('r', 'm') or (c.relkind = 'v' and c.relname like 'mart\\_%'))
+               and c.relname <> 'etl_schema_migrations'
                and col_description(c.oid, coalesce(a.attnum, 0)) is null
                and (a.attnum is not null or obj_description(c.oid, 'pg_class') is null)",
             &[],

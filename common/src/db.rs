@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "012_shop.sql"),
     migration!(13, "013_analytics.sql"),
     migration!(14, "014_bi_marts.sql"),
+    migration!(15, "015_customer_mart_split.sql"),
 ];
 
 /// Parses a database URL.

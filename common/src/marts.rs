@@ -3,9 +3,11 @@
 //! export them as CSV (`COPY … TO STDOUT`).
 //!
 //! Who refreshes: `globalcart up` on a schedule (`MARTS_REFRESH_SECS`), every
-//! backfill (`globalcart replay`, `globalcart consume --until-idle`), an
-//! analytics run (the customer mart only), `globalcart marts refresh`, the
-//! admin API, and BI tools calling `refresh_bi_marts()` themselves.
+//! backfill (`globalcart replay`, `globalcart consume --until-idle`),
+//! `globalcart marts refresh`, the admin API, and BI tools calling
+//! `refresh_bi_marts()` themselves. `mart_customer_segments` is a view over
+//! its materialized half `mart_customer_value` (migration 015), so an
+//! analytics run's segments show in it without a refresh.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

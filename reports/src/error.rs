@@ -16,6 +16,8 @@ pub enum Error {
         source: tokio_postgres::Error,
     },
     /// The workbook could not be written.
+    #[error("query {0} returned no row")]
+    NoRow(&'static str),
     #[error("writing the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// The blocking task that writes the workbook panicked or was cancelled.

@@ -15,7 +15,6 @@ use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
 use crate::sql::query;
 use crate::summary;
-use crate::Period;
 
 /// Sheet name.
 pub const SHEET: &str = "Funnel";
@@ -40,10 +39,11 @@ pub(crate) struct Data {
     pub stages: Vec<Stage>,
 }
 
-pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
+/// `period_row`: the report's `kpi_period` row ([`summary::period_row`]).
+pub(crate) async fn load(client: &Client, period_row: &str) -> Result<Data> {
     let q = query!("report_funnel");
     let stages = q
-        .rows(client, &[&period.from, &period.to])
+        .rows(client, &[&period_row])
         .await?
         .iter()
         .map(|r| {

@@ -49,10 +49,11 @@ pub(crate) struct Data {
     pub total: Category,
 }
 
-pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
+/// `period_row`: the report's `kpi_period` row ([`summary::period_row`]).
+pub(crate) async fn load(client: &Client, period: &Period, period_row: &str) -> Result<Data> {
     let q = query!("report_leakage_drivers");
     let drivers = q
-        .rows(client, &[&period.from, &period.to])
+        .rows(client, &[&period_row])
         .await?
         .iter()
         .map(|r| {

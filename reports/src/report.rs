@@ -91,7 +91,9 @@ impl Report {
 
     async fn load_in(client: &Client, period: &Period) -> Result<Report> {
         let generated_at = Utc::now();
-        let summary = summary::load(client, period).await?;
+        // kpi_period is the costly statement (every KPI view over the period): once
+        let period_row = summary::period_row(client, period).await?;
+        let summary = summary::load(client, &period_row).await?;
         let definitions = definitions::load(client, &summary.keys()).await?;
         let q = query!("report_analytics_run");
         let run = match q.rows(client, &[]).await?.first() {
@@ -113,8 +115,8 @@ impl Report {
             trend: trend::load(client, period).await?,
             crosstab: crosstab::load(client, period).await?,
             channel: channel::load(client, period).await?,
-            funnel: funnel::load(client, period).await?,
-            leakage: leakage::load(client, period).await?,
+            funnel: funnel::load(client, &period_row).await?,
+            leakage: leakage::load(client, period, &period_row).await?,
             rfm: rfm::load(client).await?,
             forecast: forecast::load(client).await?,
             summary,

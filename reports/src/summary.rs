@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::Worksheet;
 use tokio_postgres::Client;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::format::{self, Formats, Kind, HEADER_ROW};
 use crate::report::Context;
 use crate::sql::query;
@@ -62,9 +62,20 @@ impl Data {
     }
 }
 
-pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
-    let q = query!("report_kpi_summary");
+/// The period's KPIs, computed once (`kpi_period`) as a JSON object in the
+/// function's column order: the summary, funnel and leakage sheets all read it.
+pub(crate) async fn period_row(client: &Client, period: &Period) -> Result<String> {
+    let q = query!("report_kpi_period_row");
     let rows = q.rows(client, &[&period.from, &period.to]).await?;
+    match rows.first() {
+        Some(r) => q.get(r, 0),
+        None => Err(Error::NoRow("report_kpi_period_row")),
+    }
+}
+
+pub(crate) async fn load(client: &Client, period_row: &str) -> Result<Data> {
+    let q = query!("report_kpi_summary");
+    let rows = q.rows(client, &[&period_row]).await?;
     let kpis = rows
         .iter()
         .map(|r| {

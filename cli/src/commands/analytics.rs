@@ -20,6 +20,9 @@ pub enum Which {
         /// Analysis day (YYYY-MM-DD): orders placed before it are used. Default: the day after the last completed order.
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// Read the KPI views even when the BI marts are fresh (slower; by default a run reads the marts when they were refreshed after the last load or at most 15 minutes ago).
+        #[arg(long)]
+        read_views: bool,
     },
     /// Render the latest run's charts to SVG files in a directory.
     Plots {
@@ -29,28 +32,14 @@ pub enum Which {
     },
 }
 
-/// The customer mart joins the RFM and churn results: refreshed after a run
-/// (a failure is logged; the next scheduled refresh catches up).
-pub async fn refresh_customer_mart(database_url: &str, trigger: &str) {
-    let run = async {
-        let pool = globalcart_common::db::pool(database_url, 1)?;
-        let client = pool.get().await?;
-        globalcart_common::marts::refresh(&client, trigger, Some(&["mart_customer_segments"])).await
-    };
-    if let Err(e) = run.await {
-        tracing::warn!(error = %e, "refreshing mart_customer_segments failed");
-    }
-}
-
 pub async fn run(pg: &PgSettings, args: AnalyticsArgs) -> anyhow::Result<()> {
     match args.which {
-        Which::Run { as_of } => {
+        Which::Run { as_of, read_views } => {
             globalcart_common::db::migrate(&pg.database_url).await?;
-            let report = globalcart_analytics::run(&pg.database_url, as_of)
+            let report = globalcart_analytics::run_with(&pg.database_url, as_of, read_views)
                 .await
                 .context("analytics run")?;
             println!("{}", serde_json::to_string_pretty(&report)?);
-            refresh_customer_mart(&pg.database_url, "analytics").await;
         }
         Which::Plots { out } => {
             let files = globalcart_analytics::plots::render(&pg.database_url, &out)

@@ -105,10 +105,7 @@ async fn analytics_schedule(
         })
         .await;
         match run {
-            Ok(Ok(r)) => {
-                tracing::info!(run = ?r, "analytics run finished");
-                super::analytics::refresh_customer_mart(&url, "analytics").await;
-            }
+            Ok(Ok(r)) => tracing::info!(run = ?r, "analytics run finished"),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "analytics run failed; retrying at the next tick")
             }
