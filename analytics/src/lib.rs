@@ -159,8 +159,10 @@ pub async fn run_with(
         load::source(&client).await?
     };
     let data = load::load(database_url, &snapshot, &bound, source).await;
-    snapshot.release(&client).await?;
+    let released = snapshot.release(&client).await;
+    // the load's own error first: a failed release is only a consequence
     let data = data?;
+    released?;
     let t_load = t0.elapsed().as_secs_f64();
     let data = std::sync::Arc::new(data);
     let d = data.clone();

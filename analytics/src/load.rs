@@ -174,8 +174,8 @@ pub const CONNECTIONS: usize = 3;
 
 /// A snapshot exported by the run's own connection, which keeps it open (a
 /// read-only repeatable-read transaction) until [`Snapshot::release`]: every
-/// input connection reads in it, so the seven inputs agree with each other
-/// even while the consumers load (as `pg_dump --jobs` does).
+/// input connection reads in it (as `pg_dump --jobs` does), so the inputs read
+/// from tables and views agree with each other even while the consumers load.
 pub struct Snapshot(String);
 
 impl Snapshot {
@@ -215,31 +215,65 @@ impl Snapshot {
     }
 }
 
+/// The seven inputs of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Orders,
+    Lines,
+    Carriers,
+    Customers,
+    PaymentFailures,
+    FailedBaskets,
+    Abandoned,
+}
+
+/// Which inputs each connection reads, one after the other, so that the
+/// connections have about the same work. Each statement alone on the large
+/// preset (`copy (…) to '/dev/null'`, docs/benchmarks.md): from the marts,
+/// order lines 1.8 s, failed-payment baskets 1.5 s, orders 0.9 s, abandoned
+/// lines 0.5 s, carriers 0.5 s, payment failures 0.3 s, customers 0.1 s; from
+/// the views, order lines 8.2 s, orders 8.1 s, abandoned lines 7.6 s (derived
+/// from every click event), the other four as from the marts.
+fn groups(source: Source) -> [&'static [Input]; CONNECTIONS] {
+    use Input::*;
+    match source {
+        Source::Marts { .. } => [
+            &[Lines, Customers],
+            &[FailedBaskets, PaymentFailures, Carriers],
+            &[Orders, Abandoned],
+        ],
+        Source::Views => [
+            &[Abandoned, FailedBaskets],
+            &[Orders, Carriers, Customers],
+            &[Lines, PaymentFailures],
+        ],
+    }
+}
+
 /// Reads `inputs` one after the other on a connection of its own, in `snapshot`.
 async fn read_all(
     database_url: String,
     snapshot: String,
-    inputs: Vec<(String, Spec)>,
-) -> Result<Vec<DataFrame>> {
+    inputs: Vec<(Input, String, Spec)>,
+) -> Result<Vec<(Input, DataFrame)>> {
     let client = crate::connect(&database_url).await?;
     Snapshot(snapshot).import(&client).await?;
     let mut frames = Vec::with_capacity(inputs.len());
-    for (query, spec) in inputs {
-        frames.push(frame(&client, &query, &[], spec).await?);
+    for (input, query, spec) in inputs {
+        frames.push((input, frame(&client, &query, &[], spec).await?));
     }
     client.batch_execute("rollback").await?;
     Ok(frames)
 }
 
-/// Reads every table of a run, on [`CONNECTIONS`] connections at once.
-/// `bound` is the as-of bound as text: `infinity` or `YYYY-MM-DD 00:00:00+00`
-/// (orders placed before it are used).
+/// Reads every table of a run, on [`CONNECTIONS`] connections at once
+/// ([`groups`]). `bound` is the as-of bound as text: `infinity` or
+/// `YYYY-MM-DD 00:00:00+00` (orders placed before it are used).
 ///
-/// The seven statements are shared out so that each connection has about the
-/// same work (measured on the large preset reading the marts: order lines
-/// 4.6 s, failed-payment baskets 3.2 s, orders 2.5 s, abandoned lines 1.6 s,
-/// carriers 1.3 s, payment failures 0.6 s, customers 0.3 s). All read in
-/// `snapshot`, so a load running meanwhile shows in none or in all.
+/// Every connection reads in `snapshot`, so the inputs read from tables and
+/// views agree with each other even while the consumers load; inputs read
+/// from the marts are as of the marts' refresh ([`Source`]). The first error
+/// ends the load and cancels the other connections' reads.
 pub async fn load(
     database_url: &str,
     snapshot: &Snapshot,
@@ -247,53 +281,62 @@ pub async fn load(
     source: Source,
 ) -> Result<Data> {
     let marts = matches!(source, Source::Marts { .. });
-    let (orders_q, lines_q, abandoned_q) = if marts {
-        (
-            sql!("analytics_orders_from_mart_select"),
-            sql!("analytics_order_lines_from_mart_select"),
-            sql!("analytics_abandoned_cart_lines_from_mart_select"),
-        )
-    } else {
-        (
-            sql!("analytics_orders_select"),
-            sql!("analytics_order_lines_select"),
-            sql!("analytics_abandoned_cart_lines_select"),
-        )
+    let statement = |input: Input| -> (&'static str, Spec) {
+        match (input, marts) {
+            (Input::Orders, true) => (sql!("analytics_orders_from_mart_select"), ORDERS),
+            (Input::Orders, false) => (sql!("analytics_orders_select"), ORDERS),
+            (Input::Lines, true) => (sql!("analytics_order_lines_from_mart_select"), LINES),
+            (Input::Lines, false) => (sql!("analytics_order_lines_select"), LINES),
+            (Input::Abandoned, true) => (
+                sql!("analytics_abandoned_cart_lines_from_mart_select"),
+                ABANDONED,
+            ),
+            (Input::Abandoned, false) => (sql!("analytics_abandoned_cart_lines_select"), ABANDONED),
+            (Input::Carriers, _) => (sql!("analytics_order_carriers_select"), CARRIERS),
+            (Input::Customers, _) => (sql!("analytics_customers_select"), CUSTOMERS),
+            (Input::PaymentFailures, _) => {
+                (sql!("analytics_payment_failures_select"), PAYMENT_FAILURES)
+            }
+            (Input::FailedBaskets, _) => {
+                (sql!("analytics_failed_basket_lines_select"), FAILED_BASKETS)
+            }
+        }
     };
-    let q = |query: &str, spec: Spec| (with_bound(query, bound), spec);
-    let groups: [Vec<(String, Spec)>; CONNECTIONS] = [
-        vec![
-            q(lines_q, LINES),
-            q(sql!("analytics_customers_select"), CUSTOMERS),
-        ],
-        vec![
-            q(sql!("analytics_failed_basket_lines_select"), FAILED_BASKETS),
-            q(sql!("analytics_payment_failures_select"), PAYMENT_FAILURES),
-            q(sql!("analytics_order_carriers_select"), CARRIERS),
-        ],
-        vec![q(orders_q, ORDERS), q(abandoned_q, ABANDONED)],
-    ];
-    let [a, b, c] =
-        groups.map(|g| tokio::spawn(read_all(database_url.to_string(), snapshot.0.clone(), g)));
-    let (a, b, c) = tokio::try_join!(a, b, c)?;
-    let ([lines, customers], [failed_baskets, payment_failures, carriers], [orders, abandoned]) =
-        (frames(a?)?, frames(b?)?, frames(c?)?);
+    let mut readers = tokio::task::JoinSet::new();
+    for group in groups(source) {
+        let inputs = group
+            .iter()
+            .map(|&i| {
+                let (query, spec) = statement(i);
+                (i, with_bound(query, bound), spec)
+            })
+            .collect();
+        readers.spawn(read_all(
+            database_url.to_string(),
+            snapshot.0.clone(),
+            inputs,
+        ));
+    }
+    let mut frames = Vec::with_capacity(7);
+    // on an error, returning drops the set, which aborts the other readers
+    while let Some(done) = readers.join_next().await {
+        frames.extend(done??);
+    }
+    let mut take = |input: Input| -> Result<DataFrame> {
+        let at = frames.iter().position(|(i, _)| *i == input);
+        at.map(|at| frames.swap_remove(at).1)
+            .ok_or_else(|| Error::Column {
+                column: format!("{input:?}"),
+                reason: "input not read".into(),
+            })
+    };
     Ok(Data {
-        orders,
-        lines,
-        carriers,
-        customers,
-        payment_failures,
-        failed_baskets,
-        abandoned,
-    })
-}
-
-/// A group's frames as an array of the size it was given.
-fn frames<const N: usize>(v: Vec<DataFrame>) -> Result<[DataFrame; N]> {
-    let got = v.len();
-    v.try_into().map_err(|_| Error::Column {
-        column: "(input group)".into(),
-        reason: format!("expected {N} frames, read {got}"),
+        orders: take(Input::Orders)?,
+        lines: take(Input::Lines)?,
+        carriers: take(Input::Carriers)?,
+        customers: take(Input::Customers)?,
+        payment_failures: take(Input::PaymentFailures)?,
+        failed_baskets: take(Input::FailedBaskets)?,
+        abandoned: take(Input::Abandoned)?,
     })
 }

@@ -187,6 +187,34 @@ async fn the_marts_equal_their_queries_after_a_stream_and_after_a_backfill_and_n
     assert_eq!(in_mart, rfm, "every RFM row of the run is in the mart");
     assert_eq!(churn_in_mart, churn, "every churn score is in the mart");
     assert_eq!(refreshes_after, refreshes_before, "no refresh was needed");
+    let mismatched: i64 = env
+        .client()
+        .await
+        .query_one(
+            "select count(*) from globalcart.mart_customer_segments m
+             left join globalcart.analytics_rfm r using (customer_id)
+             left join globalcart.analytics_churn_scores c using (customer_id)
+             where m.rfm_segment is distinct from r.segment
+                or m.rfm_score is distinct from r.rfm_score
+                or m.kmeans_cluster is distinct from r.kmeans_cluster
+                or m.churn_probability is distinct from c.churn_probability",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(mismatched, 0, "the mart shows the run's own values");
+    // the marts were just refreshed, so a run reads them; --read-views forces the views
+    assert!(
+        matches!(run.source, globalcart_analytics::load::Source::Marts { .. }),
+        "{:?}",
+        run.source
+    );
+    let forced = globalcart_analytics::run_with(&env.database_url, None, true)
+        .await
+        .expect("analytics run reading the views");
+    assert_eq!(forced.source, globalcart_analytics::load::Source::Views);
+    assert_eq!(forced.segments, run.segments, "same data, same segments");
 
     // an order 40 days after the last one: a day the data never had
     let client = env.client().await;

@@ -15,9 +15,10 @@ pub enum Error {
         #[source]
         source: tokio_postgres::Error,
     },
-    /// The workbook could not be written.
+    /// A statement that always returns a row returned none.
     #[error("query {0} returned no row")]
     NoRow(&'static str),
+    /// The workbook could not be written.
     #[error("writing the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// The blocking task that writes the workbook panicked or was cancelled.

@@ -24,7 +24,8 @@ create temporary table customer_mart_comments on commit drop as
 select a.attname::text as column_name, d.description
 from pg_description d
 join pg_attribute a on a.attrelid = d.objoid and a.attnum = d.objsubid
-where d.objoid = 'globalcart.mart_customer_segments'::regclass and d.objsubid > 0;
+where d.classoid = 'pg_class'::regclass
+  and d.objoid = 'globalcart.mart_customer_segments'::regclass and d.objsubid > 0;
 
 drop materialized view mart_customer_segments;
 
@@ -125,7 +126,9 @@ begin
                              'mart_funnel_conversion', 'mart_product_performance',
                              'mart_customer_segments', 'mart_order_lines',
                              'mart_abandoned_cart_lines'] loop
-        continue when only_marts is not null and not m = any(only_marts);
+        -- the customer mart may be named by either of its names
+        continue when only_marts is not null and not m = any(only_marts)
+                      and not (m = 'mart_customer_segments' and 'mart_customer_value' = any(only_marts));
         t0 := clock_timestamp();
         -- the customer mart is a view over its materialized half (015)
         execute format('refresh materialized view concurrently globalcart.%I',
@@ -140,4 +143,7 @@ begin
     end loop;
 end
 $$;
-comment on function refresh_bi_marts(text, text[]) is 'Refreshes the BI marts (the five of the reference and the two at line grain, or only those named in only_marts) CONCURRENTLY (readers keep the previous version meanwhile), after adding any missing day to dim_date; logs each refresh in bi_mart_refreshes; trigger says who asked (schedule, backfill, cli, api, manual). mart_customer_segments is refreshed by refreshing its materialized half, mart_customer_value';
+comment on function refresh_bi_marts(text, text[]) is 'Refreshes the BI marts (the five of the reference and the two at line grain, or only those named in only_marts) CONCURRENTLY (readers keep the previous version meanwhile), after adding any missing day to dim_date; logs each refresh in bi_mart_refreshes; trigger says who asked (schedule, backfill, cli, api, manual). mart_customer_segments (also accepted as mart_customer_value in only_marts) is refreshed by refreshing its materialized half, mart_customer_value, and logged under mart_customer_segments';
+
+comment on column bi_mart_refreshes.mart is 'Mart refreshed (mart_customer_segments: its materialized half mart_customer_value was refreshed)';
+comment on column vw_bi_mart_freshness.mart is 'Mart (mart_customer_segments: refreshed through mart_customer_value)';

@@ -1,4 +1,4 @@
-//! `globalcart analytics run [--as-of DATE]` and `globalcart analytics plots --out DIR`.
+//! `globalcart analytics run [--as-of DATE] [--read-views]` and `globalcart analytics plots --out DIR`.
 
 use std::path::PathBuf;
 
