@@ -6,8 +6,8 @@ mod helpers;
 
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
-use helpers::{TestEnv, ADMIN_PASSWORD};
-use reqwest::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use helpers::{admin_session, TestEnv};
+use reqwest::header::{CONTENT_TYPE, COOKIE};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -21,19 +21,7 @@ async fn the_admin_reads_the_latest_analytics_run_as_charts_and_csv() {
         .expect("analytics run");
     let base = env.spawn_app_with(false).await;
     let http = reqwest::Client::new();
-    let r = http
-        .post(format!("{base}/api/admin/login"))
-        .json(&json!({"password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = admin_session(&http, &base).await.cookie;
     let get = |path: &str| {
         http.get(format!("{base}{path}"))
             .header(COOKIE, &cookie)

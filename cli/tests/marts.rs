@@ -11,8 +11,8 @@ use globalcart_common::{db, marts, PgSettings};
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
 use globalcart_schemas::{encode, Topic};
-use helpers::{order, send, TestEnv, ADMIN_PASSWORD};
-use reqwest::header::{COOKIE, SET_COOKIE};
+use helpers::{admin_session, order, send, AdminSession, TestEnv};
+use reqwest::header::COOKIE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -299,23 +299,8 @@ async fn the_marts_equal_their_queries_after_a_stream_and_after_a_backfill_and_n
         .await
         .unwrap();
     assert_eq!(anon.status(), StatusCode::UNAUTHORIZED);
-    let login = http
-        .post(format!("{base}/api/admin/login"))
-        .json(&json!({"password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let csrf = login.json::<Value>().await.unwrap()["csrf_token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let AdminSession { cookie, csrf } = admin_session(&http, &base).await;
+    assert!(!csrf.is_empty(), "the sign-in returns a CSRF token");
     let get = |path: String| {
         http.get(format!("{base}{path}"))
             .header(COOKIE, &cookie)

@@ -12,10 +12,10 @@ use chrono::{NaiveDate, TimeDelta};
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
 use globalcart_reports::{Period, HEADER_ROW};
-use helpers::{TestEnv, ADMIN_PASSWORD};
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use helpers::{admin_session, TestEnv};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, COOKIE};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -128,19 +128,7 @@ async fn the_excel_report_shows_the_kpis_of_the_api_and_adds_up() {
         .expect("analytics run");
     let base = env.spawn_app_with(false).await;
     let http = reqwest::Client::new();
-    let r = http
-        .post(format!("{base}/api/admin/login"))
-        .json(&json!({"password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()[SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = admin_session(&http, &base).await.cookie;
     let get = |path: String| {
         http.get(format!("{base}{path}"))
             .header(COOKIE, &cookie)

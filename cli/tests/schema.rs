@@ -11,14 +11,19 @@ async fn every_table_and_column_of_the_schema_has_a_comment() {
     let client = env.client().await;
     let missing: Vec<String> = client
         .query(
-            "select c.relname || coalesce('.' || a.attname, '')
-             from pg_class c
-             join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'globalcart'
-             left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
-             where (c.relkind in ('r', 'm') or (c.relkind = 'v' and c.relname like 'mart\\_%'))
-               and c.relname <> 'etl_schema_migrations'
-               and col_description(c.oid, coalesce(a.attnum, 0)) is null
-               and (a.attnum is not null or obj_description(c.oid, 'pg_class') is null)",
+            // every relation (its own comment) and every column of it
+            "with rel as (
+                 select c.oid, c.relname from pg_class c
+                 join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'globalcart'
+                 where (c.relkind in ('r', 'm') or (c.relkind = 'v' and c.relname like 'mart\\_%'))
+                   and c.relname <> 'etl_schema_migrations'
+             )
+             select relname::text from rel where obj_description(oid, 'pg_class') is null
+             union all
+             select rel.relname || '.' || a.attname
+             from rel
+             join pg_attribute a on a.attrelid = rel.oid and a.attnum > 0 and not a.attisdropped
+             where col_description(rel.oid, a.attnum) is null",
             &[],
         )
         .await

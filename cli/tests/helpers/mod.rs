@@ -24,6 +24,34 @@ use tokio_postgres::NoTls;
 /// The admin password of the apps the tests spawn.
 pub const ADMIN_PASSWORD: &str = "Test-admin-password-1";
 
+/// A signed-in admin: the session cookie (`name=value`) and the CSRF token.
+pub struct AdminSession {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// Signs in with [`ADMIN_PASSWORD`] to the app at `base` (from
+/// [`TestEnv::spawn_app`]); panics unless the sign-in succeeds.
+pub async fn admin_session(http: &reqwest::Client, base: &str) -> AdminSession {
+    let r = http
+        .post(format!("{base}/api/admin/login"))
+        .json(&serde_json::json!({"password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "admin sign-in");
+    let cookie = r.headers()[reqwest::header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body: serde_json::Value = r.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap_or_default().to_string();
+    AdminSession { cookie, csrf }
+}
+
 /// The star-schema tables compared between runs.
 pub const TABLES: [&str; 11] = [
     "dim_date",
