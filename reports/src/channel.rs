@@ -7,12 +7,11 @@
 //! row. Totals are `SUM` formulas whose cached result is SQL's (`group by
 //! cube`).
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Chart, ChartType, Worksheet};
 use tokio_postgres::Client;
 
+use crate::crosstab::Cube;
 use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
@@ -22,41 +21,20 @@ use crate::Period;
 /// Sheet name.
 pub const SHEET: &str = "Channel x Month";
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Data {
-    pub months: BTreeSet<NaiveDate>,
-    pub channels: BTreeSet<String>,
-    pub cells: BTreeMap<(NaiveDate, String), f64>,
-    pub month_totals: BTreeMap<NaiveDate, f64>,
-    pub channel_totals: BTreeMap<String, f64>,
-    pub total: f64,
-}
+/// Months (rows) × channels (columns), net revenue in USD.
+pub(crate) type Data = Cube<NaiveDate, String, f64>;
 
 pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
     let q = query!("report_channel_month");
     let mut d = Data::default();
     for r in q.rows(client, &[&period.from, &period.to]).await? {
-        let month: Option<NaiveDate> = q.get(&r, 0)?;
-        let channel: Option<String> = q.get(&r, 1)?;
-        let all_months: bool = q.get(&r, 2)?;
-        let all_channels: bool = q.get(&r, 3)?;
-        let v: f64 = q.get(&r, 4)?;
-        match (all_months, all_channels, month, channel) {
-            (false, false, Some(m), Some(c)) => {
-                d.months.insert(m);
-                d.channels.insert(c.clone());
-                d.cells.insert((m, c), v);
-            }
-            (false, true, Some(m), _) => {
-                d.months.insert(m);
-                d.month_totals.insert(m, v);
-            }
-            (true, false, _, Some(c)) => {
-                d.channels.insert(c.clone());
-                d.channel_totals.insert(c, v);
-            }
-            _ => d.total = v,
-        }
+        d.add(
+            q.get(&r, 2)?,
+            q.get(&r, 3)?,
+            q.get(&r, 0)?,
+            q.get(&r, 1)?,
+            q.get(&r, 4)?,
+        );
     }
     Ok(d)
 }
@@ -69,7 +47,7 @@ pub(crate) fn write(ws: &mut Worksheet, f: &Formats, ctx: &Context, data: &Data)
         "Net revenue (USD) by sales channel × month: completed orders",
         &ctx.lines(),
     )?;
-    let channels: Vec<&String> = data.channels.iter().collect();
+    let channels: Vec<&String> = data.cols.iter().collect();
     let total_col = channels.len() as u16 + 1;
     let mut names = vec!["Month"];
     names.extend(channels.iter().map(|c| c.as_str()));
@@ -77,14 +55,14 @@ pub(crate) fn write(ws: &mut Worksheet, f: &Formats, ctx: &Context, data: &Data)
     format::header(ws, f, HEADER_ROW, &names, true)?;
     let first = HEADER_ROW + 1;
     let mut row = HEADER_ROW;
-    for m in &data.months {
+    for m in &data.rows {
         row += 1;
         ws.write_date_with_format(row, 0, *m, &f.month)?;
         for (i, c) in channels.iter().enumerate() {
             let v = data.cells.get(&(*m, (*c).clone())).copied();
             format::number(ws, row, 1 + i as u16, v, &f.usd)?;
         }
-        let total = data.month_totals.get(m).copied().unwrap_or(0.0);
+        let total = data.row_totals.get(m).copied().unwrap_or(0.0);
         format::sum(
             ws,
             row,
@@ -100,7 +78,7 @@ pub(crate) fn write(ws: &mut Worksheet, f: &Formats, ctx: &Context, data: &Data)
     ws.write_string_with_format(row, 0, "Total", &f.total_label)?;
     for (i, c) in channels.iter().enumerate() {
         let col = 1 + i as u16;
-        let total = data.channel_totals.get(*c).copied().unwrap_or(0.0);
+        let total = data.col_totals.get(*c).copied().unwrap_or(0.0);
         format::sum(ws, row, col, (first, col, last, col), total, &f.usd_total)?;
     }
     format::sum(
@@ -115,7 +93,7 @@ pub(crate) fn write(ws: &mut Worksheet, f: &Formats, ctx: &Context, data: &Data)
     for col in 1..=total_col {
         ws.set_column_width(col, 16)?;
     }
-    if !data.months.is_empty() && !channels.is_empty() {
+    if !data.rows.is_empty() && !channels.is_empty() {
         let mut chart = Chart::new(ChartType::ColumnStacked);
         for i in 0..channels.len() as u16 {
             chart

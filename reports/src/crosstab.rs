@@ -29,41 +29,70 @@ pub const PROFIT_SHEET: &str = "Category x Region profit";
 /// Net revenue and net profit (USD).
 pub(crate) type Pair = (f64, f64);
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Data {
-    pub categories: BTreeSet<String>,
-    pub regions: BTreeSet<String>,
-    pub cells: BTreeMap<(String, String), Pair>,
-    pub category_totals: BTreeMap<String, Pair>,
-    pub region_totals: BTreeMap<String, Pair>,
-    pub total: Pair,
+/// A two-dimension `group by cube` result: the cells, the totals per row key
+/// and per column key, and the grand total. This sheet's and the channel
+/// sheet's data.
+#[derive(Debug, Clone)]
+pub(crate) struct Cube<R, C, V> {
+    pub rows: BTreeSet<R>,
+    pub cols: BTreeSet<C>,
+    pub cells: BTreeMap<(R, C), V>,
+    pub row_totals: BTreeMap<R, V>,
+    pub col_totals: BTreeMap<C, V>,
+    pub total: V,
 }
+
+impl<R, C, V: Default> Default for Cube<R, C, V> {
+    fn default() -> Self {
+        Cube {
+            rows: BTreeSet::new(),
+            cols: BTreeSet::new(),
+            cells: BTreeMap::new(),
+            row_totals: BTreeMap::new(),
+            col_totals: BTreeMap::new(),
+            total: V::default(),
+        }
+    }
+}
+
+impl<R: Ord + Clone, C: Ord + Clone, V> Cube<R, C, V> {
+    /// Files one row of the cube by its `grouping()` flags: a cell, a row
+    /// total (all columns), a column total (all rows) or the grand total.
+    pub fn add(&mut self, all_rows: bool, all_cols: bool, row: Option<R>, col: Option<C>, v: V) {
+        match (all_rows, all_cols, row, col) {
+            (false, false, Some(r), Some(c)) => {
+                self.rows.insert(r.clone());
+                self.cols.insert(c.clone());
+                self.cells.insert((r, c), v);
+            }
+            (false, true, Some(r), _) => {
+                self.rows.insert(r.clone());
+                self.row_totals.insert(r, v);
+            }
+            (true, false, _, Some(c)) => {
+                self.cols.insert(c.clone());
+                self.col_totals.insert(c, v);
+            }
+            _ => self.total = v,
+        }
+    }
+}
+
+/// Categories (rows) × regions (columns).
+pub(crate) type Data = Cube<String, String, Pair>;
 
 pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
     let q = query!("report_category_region");
     let mut d = Data::default();
     for r in q.rows(client, &[&period.from, &period.to]).await? {
-        let category: Option<String> = q.get(&r, 0)?;
-        let region: Option<String> = q.get(&r, 1)?;
-        let all_categories: bool = q.get(&r, 2)?;
-        let all_regions: bool = q.get(&r, 3)?;
         let pair = (q.get(&r, 4)?, q.get(&r, 5)?);
-        match (all_categories, all_regions, category, region) {
-            (false, false, Some(c), Some(g)) => {
-                d.categories.insert(c.clone());
-                d.regions.insert(g.clone());
-                d.cells.insert((c, g), pair);
-            }
-            (false, true, Some(c), _) => {
-                d.categories.insert(c.clone());
-                d.category_totals.insert(c, pair);
-            }
-            (true, false, _, Some(g)) => {
-                d.regions.insert(g.clone());
-                d.region_totals.insert(g, pair);
-            }
-            _ => d.total = pair,
-        }
+        d.add(
+            q.get(&r, 2)?,
+            q.get(&r, 3)?,
+            q.get(&r, 0)?,
+            q.get(&r, 1)?,
+            pair,
+        );
     }
     Ok(d)
 }
@@ -103,7 +132,7 @@ pub(crate) fn write(
     };
     ws.set_name(sheet)?;
     format::title_rows(ws, f, title, &ctx.lines())?;
-    let regions: Vec<&String> = data.regions.iter().collect();
+    let regions: Vec<&String> = data.cols.iter().collect();
     let total_col = regions.len() as u16 + 1;
     let mut names = vec!["Category"];
     names.extend(regions.iter().map(|r| r.as_str()));
@@ -112,14 +141,14 @@ pub(crate) fn write(
     ws.set_freeze_panes(HEADER_ROW + 1, 1)?;
     let first = HEADER_ROW + 1;
     let mut row = HEADER_ROW;
-    for c in &data.categories {
+    for c in &data.rows {
         row += 1;
         ws.write_string(row, 0, c)?;
         for (i, g) in regions.iter().enumerate() {
             let v = data.cells.get(&(c.clone(), (*g).clone()));
             format::number(ws, row, 1 + i as u16, v.map(|p| measure.pick(p)), &f.usd)?;
         }
-        let total = data.category_totals.get(c).map_or(0.0, |p| measure.pick(p));
+        let total = data.row_totals.get(c).map_or(0.0, |p| measure.pick(p));
         format::sum(
             ws,
             row,
@@ -135,7 +164,7 @@ pub(crate) fn write(
     ws.write_string_with_format(row, 0, "Total", &f.total_label)?;
     for (i, g) in regions.iter().enumerate() {
         let col = 1 + i as u16;
-        let total = data.region_totals.get(*g).map_or(0.0, |p| measure.pick(p));
+        let total = data.col_totals.get(*g).map_or(0.0, |p| measure.pick(p));
         format::sum(ws, row, col, (first, col, last, col), total, &f.usd_total)?;
     }
     let grand = measure.pick(&data.total);
