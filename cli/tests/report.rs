@@ -76,31 +76,38 @@ fn assert_summary_matches(bytes: &[u8], kpis: &Value, what: &str) {
     }
 }
 
-/// The cross-tab's grand total and the trend's months both equal the period's net revenue.
+/// The cross-tabs' grand totals and row totals, and the trend's months, all
+/// equal the period's net revenue.
 fn assert_totals_match(bytes: &[u8], net_revenue: f64, what: &str) {
-    let x = sheet(bytes, "Category x Region");
-    let header_cols = (0..)
-        .take_while(|c| !cell(&x, HEADER_ROW, *c).is_empty())
-        .count() as u32;
-    assert_eq!(
-        cell(&x, HEADER_ROW, header_cols - 1).get_string(),
-        Some("Total")
-    );
-    let categories = rows(&x);
-    let (total_row, label) = categories.last().expect("a total row").clone();
-    assert_eq!(label.get_string(), Some("Total"), "{what}");
-    let grand = cell(&x, total_row, header_cols - 1)
-        .as_f64()
-        .expect("a grand total");
-    assert!(
-        close(grand, net_revenue, 1e-6),
-        "{what}: cross-tab grand total {grand} vs net revenue {net_revenue}"
-    );
-    let by_category: f64 = categories[..categories.len() - 1]
-        .iter()
-        .map(|(row, _)| cell(&x, *row, header_cols - 1).as_f64().unwrap())
-        .sum();
-    assert!(close(by_category, net_revenue, 1e-6), "{what}: row totals");
+    for name in ["Category x Region", "Channel x Month"] {
+        let x = sheet(bytes, name);
+        let header_cols = (0..)
+            .take_while(|c| !cell(&x, HEADER_ROW, *c).is_empty())
+            .count() as u32;
+        assert_eq!(
+            cell(&x, HEADER_ROW, header_cols - 1).get_string(),
+            Some("Total"),
+            "{what}: {name}"
+        );
+        let body = rows(&x);
+        let (total_row, label) = body.last().expect("a total row").clone();
+        assert_eq!(label.get_string(), Some("Total"), "{what}: {name}");
+        let grand = cell(&x, total_row, header_cols - 1)
+            .as_f64()
+            .expect("a grand total");
+        assert!(
+            close(grand, net_revenue, 1e-6),
+            "{what}: {name} grand total {grand} vs net revenue {net_revenue}"
+        );
+        let by_row: f64 = body[..body.len() - 1]
+            .iter()
+            .map(|(row, _)| cell(&x, *row, header_cols - 1).as_f64().unwrap())
+            .sum();
+        assert!(
+            close(by_row, net_revenue, 1e-6),
+            "{what}: {name} row totals {by_row}"
+        );
+    }
 
     let t = sheet(bytes, "Monthly trend");
     let mut months = 0;
