@@ -80,7 +80,15 @@ impl Report {
                     source,
                 })
         };
-        control("begin isolation level repeatable read read only; set local jit = off").await?;
+        // nested loops off: the windowed P&L functions (008_pnl_between.sql) select
+        // the period's orders with `= any(array(…))`, which the planner takes for a
+        // handful of rows; for a month of the large preset it then nested-looped
+        // for over 10 minutes (0.5 s with hash joins), docs/benchmarks.md
+        control(
+            "begin isolation level repeatable read read only; set local jit = off; \
+             set local enable_nestloop = off",
+        )
+        .await?;
         let loaded = Report::load_in(client, period).await;
         // read only: nothing to commit
         let ended = control("rollback").await;
