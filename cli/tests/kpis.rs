@@ -6,7 +6,7 @@ mod helpers;
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use globalcart_api::kpis::{listener, KpiCache, Measures};
 use globalcart_api::AppState;
 use globalcart_common::db;
@@ -65,9 +65,11 @@ async fn from_views(
     let s = c
         .query_one(
             &format!(
+                // the views' day rule (ship_dt): at the ship time, or the order time while unshipped
                 "select count(*)::int8, count(*) filter (where s.sla_breached_flag)::int8
                  from globalcart.vw_shipments_enriched s join globalcart.vw_orders_core o on o.order_id = s.order_id
-                 where s.is_completed_order and s.shipped_ts >= $1 and s.shipped_ts < $2{region_filter}"
+                 where s.is_completed_order and coalesce(s.shipped_ts, o.order_ts) >= $1
+                   and coalesce(s.shipped_ts, o.order_ts) < $2{region_filter}"
             ),
             &[&from, &to],
         )
@@ -194,7 +196,8 @@ fn assert_same(cache: &Measures, sql: &Measures, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window() {
     let env = TestEnv::new().await;
-    stream_live(&env, 4, Utc::now().timestamp_micros()).await;
+    let started = Utc::now();
+    stream_live(&env, 12, Utc::now().timestamp_micros()).await;
     env.consume_until_idle(3).await;
     let pool = db::pool(&env.database_url, 2).unwrap();
     let now = Utc::now();
@@ -223,6 +226,50 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
         if dim == "region" {
             assert_same(m, &from_views(&env, from, to, Some(value)).await, value);
         }
+    }
+    // windows whose edge cuts the stream: sessions that started before the edge
+    // and go on after it, shipments still unshipped (counted at their order time)
+    let edge = started.duration_trunc(TimeDelta::seconds(10)).unwrap() + TimeDelta::seconds(10);
+    assert!(
+        edge < now - TimeDelta::seconds(1),
+        "the stream crosses a bucket edge"
+    );
+    let c = env.client().await;
+    let straddling: i64 = c
+        .query_one(
+            "select count(*)::int8 from (select session_id from globalcart.fact_funnel_events
+             group by session_id having min(event_ts) < $1 and max(event_ts) >= $1) s",
+            &[&edge],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let unshipped: i64 = c
+        .query_one(
+            "select count(*)::int8 from globalcart.vw_shipments_enriched
+             where shipped_ts is null and is_completed_order",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(
+        straddling > 0 && unshipped > 0,
+        "the windows hold straddling sessions ({straddling}) and unshipped shipments ({unshipped})"
+    );
+    let aligned_from = from.duration_trunc(TimeDelta::seconds(10)).unwrap();
+    let aligned_to = to.duration_trunc(TimeDelta::seconds(10)).unwrap();
+    for (a, b) in [(aligned_from, edge), (edge, aligned_to)] {
+        let part = cache
+            .sums_between(a, b)
+            .get(&("all".into(), "all".into()))
+            .copied()
+            .unwrap_or_default();
+        assert_same(
+            &part,
+            &from_views(&env, a, b, None).await,
+            &format!("[{a}, {b})"),
+        );
     }
     // a restart rebuilds the same numbers from Postgres
     let again = KpiCache::default();

@@ -129,6 +129,18 @@ impl HalfwayProducer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_restarted_mid_stream_the_consumer_waits_and_continues_and_readyz_answers_503_meanwhile(
 ) {
+    postgres_stopped_mid_stream(false).await;
+}
+
+/// As above with a crash (`-m immediate`): commits the loader made with
+/// `synchronous_commit = off` whose WAL was not yet written are lost with their
+/// offsets, and read again from the broker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_crashed_mid_stream_loses_no_event_despite_asynchronous_commit() {
+    postgres_stopped_mid_stream(true).await;
+}
+
+async fn postgres_stopped_mid_stream(crash: bool) {
     let _serial = SERIAL.lock().await;
     let mut leftovers = Leftovers::default();
     // the topics and the clean run's database live on the shared services
@@ -168,7 +180,11 @@ async fn postgres_restarted_mid_stream_the_consumer_waits_and_continues_and_read
         consumer.tail()
     );
 
-    pg.stop_server();
+    if crash {
+        pg.crash_server();
+    } else {
+        pg.stop_server();
+    }
     assert!(
         eventually(30, || ready(503)).await,
         "/readyz 503 while Postgres is down"

@@ -43,6 +43,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "013_analytics.sql"),
     migration!(14, "014_bi_marts.sql"),
     migration!(15, "015_customer_mart_split.sql"),
+    migration!(16, "016_fast_spine.sql"),
+    migration!(17, "017_live_shipments_rule.sql"),
 ];
 
 /// Parses a database URL.
@@ -101,6 +103,12 @@ pub async fn ensure_database(url: &str) -> Result<()> {
 
 /// Applies every pending migration; safe to run concurrently (advisory lock).
 pub async fn migrate(url: &str) -> Result<Vec<i32>> {
+    migrate_to(url, i32::MAX).await
+}
+
+/// [`migrate`], stopping after version `last` (tests that compare the schema
+/// before and after a migration).
+pub async fn migrate_to(url: &str, last: i32) -> Result<Vec<i32>> {
     ensure_database(url).await?;
     let (mut client, conn) = parse_url(url)?.connect(NoTls).await?;
     let task = tokio::spawn(conn);
@@ -116,7 +124,7 @@ pub async fn migrate(url: &str) -> Result<Vec<i32>> {
         )
         .await?;
     let mut applied = Vec::new();
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
         let done = client
             .query_opt(
                 "select 1 from globalcart.etl_schema_migrations where version = $1",

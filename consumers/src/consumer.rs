@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::slice;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::Pool;
@@ -93,7 +93,15 @@ impl Loader {
 /// the rejects table, transient failures are retried with backoff, and a message
 /// Postgres itself refuses is isolated and rejected with the database's reason.
 pub async fn process_batch(loader: &Loader, messages: &[RawMessage]) -> Result<LoadReport> {
-    let batch = Batch::decode(&loader.prefix, messages);
+    process_decoded(loader, Batch::decode(&loader.prefix, messages), messages).await
+}
+
+/// [`process_batch`] of a batch already decoded from `messages`.
+pub async fn process_decoded(
+    loader: &Loader,
+    batch: Batch,
+    messages: &[RawMessage],
+) -> Result<LoadReport> {
     match loader.load_retrying(&batch).await {
         Err(e) if !e.is_retryable() && !matches!(e, Error::Stopped) => {
             tracing::warn!(error = %e, messages = messages.len(), "postgres refused the batch; loading it message by message");
@@ -134,6 +142,9 @@ struct OffsetsContext {
     floors: Mutex<HashMap<(String, i32), i64>>,
     /// Where a partition without a stored offset starts.
     start: StartAt,
+    /// Held by the batch being loaded: a rebalance waits for it, so partitions
+    /// change hands between loads, never under one.
+    loading: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How far before the stored offset the consumer asks the broker to start.
@@ -220,6 +231,8 @@ impl ConsumerContext for OffsetsContext {
     ) {
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
+                // the stored offsets are read after the batch in flight commits
+                let _idle = self.handle.block_on(self.loading.lock());
                 let assigned: Vec<(String, i32)> = tpl
                     .elements()
                     .iter()
@@ -260,6 +273,7 @@ impl ConsumerContext for OffsetsContext {
                 }
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
+                let _idle = self.handle.block_on(self.loading.lock());
                 tracing::info!(partitions = tpl.count(), "partitions revoked");
                 if let Ok(mut a) = self.assignment.lock() {
                     *a = (0, Instant::now());
@@ -322,8 +336,10 @@ fn run_blocking(
     settings: ConsumerSettings,
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunReport> {
-    let loader = Loader::new(&kafka, pool.clone(), shutdown.clone())?;
+    let loader = Arc::new(Loader::new(&kafka, pool.clone(), shutdown.clone())?);
+    let loading = Arc::new(tokio::sync::Mutex::new(()));
     let ctx = OffsetsContext {
+        loading: loading.clone(),
         handle: handle.clone(),
         pool,
         group: kafka.group(),
@@ -363,9 +379,16 @@ fn run_blocking(
     let mut last_commit = Instant::now();
     let mut pending_commit: HashMap<(String, i32), i64> = HashMap::new();
     let mut since_log = 0u64;
+    // The batch being loaded on the runtime while this thread polls and decodes
+    // the next one (decode and the load's transaction overlap).
+    let mut in_flight: Option<InFlight> = None;
     let wait = Duration::from_millis(settings.batch_wait_ms);
     while !*shutdown.borrow() {
-        let first = match consumer.poll(Duration::from_millis(250)) {
+        let first = match consumer.poll(Duration::from_millis(if in_flight.is_some() {
+            0
+        } else {
+            250
+        })) {
             Some(Ok(m)) if below_floor(&consumer, &m) || after(&settings, &m) => continue,
             Some(Ok(m)) => owned(&m),
             Some(Err(e)) => {
@@ -373,6 +396,16 @@ fn run_blocking(
                 continue;
             }
             None => {
+                if let Some(f) = in_flight.take() {
+                    match f.finish(&handle, &mut report)? {
+                        Some(done) => {
+                            since_log += done.messages as u64;
+                            note_loaded(&mut pending_commit, &done.offsets);
+                        }
+                        None => break,
+                    }
+                    continue;
+                }
                 // idle time counts only while partitions are held, so a slow group
                 // join (a killed member's session expiring) is not mistaken for idleness
                 let (held, since) = consumer
@@ -410,22 +443,20 @@ fn run_blocking(
             }
         }
         last_message = Instant::now();
-        let r = match handle.block_on(process_batch(&loader, &messages)) {
-            Ok(r) => r,
-            Err(Error::Stopped) => break,
-            Err(e) => return Err(e),
-        };
-        report.batches += 1;
-        report.messages += r.messages as u64;
-        report.rows_written += r.rows_written();
-        report.rejected += r.rejected as u64;
-        since_log += r.messages as u64;
-        for m in &messages {
-            let e = pending_commit
-                .entry((m.topic.clone(), m.partition))
-                .or_insert(0);
-            *e = (*e).max(m.offset + 1);
+        let lanes: Vec<(Batch, Vec<RawMessage>)> = lanes(messages, settings.lanes)
+            .into_iter()
+            .map(|m| (Batch::decode(&loader.prefix, &m), m))
+            .collect();
+        if let Some(f) = in_flight.take() {
+            match f.finish(&handle, &mut report)? {
+                Some(done) => {
+                    since_log += done.messages as u64;
+                    note_loaded(&mut pending_commit, &done.offsets);
+                }
+                None => break,
+            }
         }
+        in_flight = Some(InFlight::spawn(&handle, &loader, &loading, lanes));
         if last_commit.elapsed() >= Duration::from_secs(5) {
             commit_informative(&consumer, &std::mem::take(&mut pending_commit));
             last_commit = Instant::now();
@@ -446,6 +477,13 @@ fn run_blocking(
             since_log = 0;
         }
     }
+    // the batch in flight commits (or fails) before the consumer stops
+    if let Some(f) = in_flight.take() {
+        if let Some(done) = f.finish(&handle, &mut report)? {
+            note_loaded(&mut pending_commit, &done.offsets);
+        }
+    }
+    commit_informative(&consumer, &pending_commit);
     tracing::info!(
         batches = report.batches,
         messages = report.messages,
@@ -454,6 +492,104 @@ fn run_blocking(
         "consumer stopped"
     );
     Ok(report)
+}
+
+/// Splits a batch's messages into `n` lanes by partition (partition mod `n`):
+/// every message of a partition, so every version of a key, is in one lane.
+pub fn lanes(messages: Vec<RawMessage>, n: u16) -> Vec<Vec<RawMessage>> {
+    let n = usize::from(n.max(1));
+    let mut out: Vec<Vec<RawMessage>> = vec![Vec::new(); n];
+    for m in messages {
+        out[m.partition.rem_euclid(n as i32) as usize].push(m);
+    }
+    out.retain(|l| !l.is_empty());
+    out
+}
+
+/// Loads the lanes of one batch at once, each in its own transactions
+/// ([`process_decoded`]); their reports added up.
+pub async fn load_lanes(
+    loader: &Loader,
+    lanes: Vec<(Batch, Vec<RawMessage>)>,
+) -> Result<LoadReport> {
+    let reports = futures::future::try_join_all(
+        lanes
+            .into_iter()
+            .map(|(b, m)| async move { process_decoded(loader, b, &m).await }),
+    )
+    .await?;
+    let mut total = LoadReport::default();
+    for r in reports {
+        total.messages += r.messages;
+        total.rejected += r.rejected;
+        for (t, c) in r.counts {
+            total.counts.entry(t).or_default().add(c);
+        }
+    }
+    Ok(total)
+}
+
+/// A batch loading on the runtime, with the lock that rebalances wait for.
+struct InFlight {
+    task: tokio::task::JoinHandle<Result<LoadReport>>,
+    /// Next offset per (topic, partition) of the batch's messages.
+    offsets: HashMap<(String, i32), i64>,
+}
+
+/// What a finished batch contributes to the Kafka commit and the rate log.
+struct Loaded {
+    messages: usize,
+    offsets: HashMap<(String, i32), i64>,
+}
+
+impl InFlight {
+    fn spawn(
+        handle: &Handle,
+        loader: &Arc<Loader>,
+        loading: &Arc<tokio::sync::Mutex<()>>,
+        lanes: Vec<(Batch, Vec<RawMessage>)>,
+    ) -> InFlight {
+        let mut offsets: HashMap<(String, i32), i64> = HashMap::new();
+        for m in lanes.iter().flat_map(|(_, m)| m) {
+            let e = offsets.entry((m.topic.clone(), m.partition)).or_insert(0);
+            *e = (*e).max(m.offset + 1);
+        }
+        // taken here, on the polling thread, so no rebalance can slip in before the load
+        let guard = handle.block_on(loading.clone().lock_owned());
+        let loader = loader.clone();
+        let task = handle.spawn(async move {
+            let r = load_lanes(&loader, lanes).await;
+            drop(guard);
+            r
+        });
+        InFlight { task, offsets }
+    }
+
+    /// Waits for the load: `Some` when it committed, `None` when the consumer
+    /// was stopped during it, the error when it failed for good.
+    fn finish(self, handle: &Handle, report: &mut RunReport) -> Result<Option<Loaded>> {
+        let r = match handle.block_on(self.task) {
+            Ok(Ok(r)) => r,
+            Ok(Err(Error::Stopped)) => return Ok(None),
+            Ok(Err(e)) => return Err(e),
+            Err(e) => return Err(Error::DeadLetter(format!("load task panicked: {e}"))),
+        };
+        report.batches += 1;
+        report.messages += r.messages as u64;
+        report.rows_written += r.rows_written();
+        report.rejected += r.rejected as u64;
+        Ok(Some(Loaded {
+            messages: r.messages,
+            offsets: self.offsets,
+        }))
+    }
+}
+
+fn note_loaded(pending: &mut HashMap<(String, i32), i64>, loaded: &HashMap<(String, i32), i64>) {
+    for (k, o) in loaded {
+        let e = pending.entry(k.clone()).or_insert(0);
+        *e = (*e).max(*o);
+    }
 }
 
 /// True for a record stamped after `settings.until_timestamp` (not replayed).

@@ -1,5 +1,6 @@
 //! One transaction per batch: every table's upsert, the rejects, the partition
-//! offsets and the watermarks commit together or not at all.
+//! offsets and the watermarks commit together or not at all (after a short
+//! transaction of the reference rows every partition shares, [`load_shared`]).
 
 use std::collections::BTreeMap;
 
@@ -184,25 +185,59 @@ fn cost_orders(batch: &Batch) -> Vec<i64> {
     ids
 }
 
-/// Loads `batch` for consumer group `group` in one transaction.
+/// Upserts what every partition shares — calendar days, geographies, fulfilment
+/// centres — in a short transaction of its own, before the batch's main one.
+///
+/// These rows are idempotent newer-wins versions of reference data, so writing
+/// them apart from the facts changes no outcome (a batch that fails after them
+/// is loaded again, and writes them again as no-ops). Kept out of the main
+/// transaction, they cannot make two loaders of different partitions wait for
+/// each other's whole batch: a row lock taken on a shared day or centre is held
+/// only until this short commit.
+async fn load_shared(
+    client: &mut deadpool_postgres::Client,
+    batch: &Batch,
+) -> Result<(Counts, Counts)> {
+    let dates = days(batch);
+    if dates.is_empty() && batch.customers.is_empty() && batch.shipments.is_empty() {
+        return Ok(Default::default());
+    }
+    let tx = client.transaction().await?;
+    tx.batch_execute("set local synchronous_commit = off")
+        .await?;
+    if !dates.is_empty() {
+        query_rows(&tx, query!("dim_date_ensure"), &[&dates]).await?;
+    }
+    let geos = handlers::customers::geos(&tx, &batch.customers).await?;
+    let fcs = handlers::shipments::fcs(&tx, &batch.shipments).await?;
+    tx.commit().await?;
+    Ok((
+        Counts::default().with_companion(geos),
+        Counts::default().with_companion(fcs),
+    ))
+}
+
+/// Loads `batch` for consumer group `group`: the shared reference rows
+/// ([`load_shared`]), then everything else in one transaction.
 pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport> {
     let started = std::time::Instant::now();
     let mut client = pool.get().await?;
+    let (geos, fcs) = load_shared(&mut client, batch).await?;
     let tx = client.transaction().await?;
+    // Asynchronous commit: the partition offsets commit in this transaction, so a
+    // commit lost to a Postgres crash loses rows and offsets together and the
+    // batch is read again from the broker (docs/architecture.md, "Exactly-once").
+    tx.batch_execute("set local synchronous_commit = off")
+        .await?;
     let mut report = LoadReport {
         rejected: batch.rejects.len(),
         messages: batch.messages,
         ..LoadReport::default()
     };
-    let dates = days(batch);
-    if !dates.is_empty() {
-        query_rows(&tx, query!("dim_date_ensure"), &[&dates]).await?;
-    }
     let c = &mut report.counts;
-    c.insert(
-        Topic::Customers,
-        handlers::customers::load(&tx, &batch.customers).await?,
-    );
+    let mut customers = handlers::customers::load(&tx, &batch.customers).await?;
+    customers.add(geos);
+    c.insert(Topic::Customers, customers);
     c.insert(
         Topic::Products,
         handlers::products::load(&tx, &batch.products).await?,
@@ -215,10 +250,9 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
         Topic::Payments,
         handlers::payments::load(&tx, &batch.payments).await?,
     );
-    c.insert(
-        Topic::Shipments,
-        handlers::shipments::load(&tx, &batch.shipments).await?,
-    );
+    let mut shipments = handlers::shipments::load(&tx, &batch.shipments).await?;
+    shipments.add(fcs);
+    c.insert(Topic::Shipments, shipments);
     c.insert(
         Topic::Returns,
         handlers::returns::load(&tx, &batch.returns).await?,

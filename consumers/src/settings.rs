@@ -22,8 +22,13 @@ pub struct ConsumerSettings {
     #[arg(long, env = "BATCH_SIZE", default_value_t = 5000)]
     pub batch_size: usize,
     /// Longest wait, in milliseconds, to fill a batch once its first message arrived.
-    #[arg(long, env = "BATCH_WAIT_MS", default_value_t = 50)]
+    #[arg(long, env = "BATCH_WAIT_MS", default_value_t = 20)]
     pub batch_wait_ms: u64,
+    /// Loads that run at once, each on its own connection and its own share of
+    /// the partitions (partition mod lanes), so each lane stores only its own
+    /// partitions' offsets and the lanes never wait on each other's rows.
+    #[arg(long, env = "LOAD_LANES", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub lanes: u16,
     /// Exit after this many seconds without a new message (scripts, tests, benchmarks).
     #[arg(long)]
     pub until_idle: Option<u64>,
@@ -42,7 +47,8 @@ impl Default for ConsumerSettings {
     fn default() -> Self {
         ConsumerSettings {
             batch_size: 5000,
-            batch_wait_ms: 50,
+            batch_wait_ms: 20,
+            lanes: 2,
             until_idle: None,
             start: StartAt::Beginning,
             until_timestamp: None,

@@ -115,11 +115,22 @@ pub struct Publisher {
 }
 
 impl Publisher {
+    /// A producer for bulk streams (histories): batches linger 20 ms to fill.
     pub fn new(settings: &KafkaSettings, faults: Faults) -> Result<Publisher> {
+        Publisher::with_linger(settings, faults, 20)
+    }
+
+    /// A producer for live events: batches linger 5 ms, so an event reaches the
+    /// broker (and the live tiles) sooner; at live rates batches are small anyway.
+    pub fn live(settings: &KafkaSettings, faults: Faults) -> Result<Publisher> {
+        Publisher::with_linger(settings, faults, 5)
+    }
+
+    fn with_linger(settings: &KafkaSettings, faults: Faults, linger_ms: u32) -> Result<Publisher> {
         let topics = Topic::EVENTS.map(|t| t.name(&settings.topic_prefix));
         let deliveries = Deliveries::for_topics(&topics);
         let producer = kafka::client_config(settings)
-            .set("linger.ms", "20")
+            .set("linger.ms", linger_ms.to_string())
             .set("batch.num.messages", "10000")
             .set("batch.size", "1000000")
             .set("queue.buffering.max.messages", "1000000")

@@ -73,7 +73,7 @@ pub async fn produce_live(
     faults: Faults,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<PublishReport> {
-    let mut publisher = Publisher::new(settings, faults)?;
+    let mut publisher = Publisher::live(settings, faults)?;
     let mut tick = tokio::time::interval(Duration::from_millis(20));
     let mut last_log = Instant::now();
     loop {

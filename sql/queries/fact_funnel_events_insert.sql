@@ -6,7 +6,8 @@ with ins as (
     from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::bigint[],
                 $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[])
          as u(e, ts, s, c, p, o, st, ch, dv, fr)
-    on conflict (event_id) do nothing
+    -- the key (event_ts, event_id) since 016: a redelivered event is skipped
+    on conflict do nothing
     returning true
 )
 -- inserted, updated (never: append-only), and skipped duplicates

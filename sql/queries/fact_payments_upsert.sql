@@ -24,5 +24,7 @@ with up as (
 -- already stored: this subquery sees the table as it was before the statement)
 select count(*) filter (where inserted), count(*) filter (where not inserted),
        (select count(*) from unnest($1::bigint[], $14::uuid[]) as d(k, e)
-        join globalcart.fact_payments t on t.payment_id = d.k and t.event_id = d.e)
+        -- one index probe per row, whatever the plan cache believes about the
+        -- table (a generic plan made while it was empty seq-scanned it per batch)
+        where (select t.event_id = d.e from globalcart.fact_payments t where t.payment_id = d.k))
 from up

@@ -19,7 +19,7 @@ use super::cache::{KpiCache, BUCKET};
 use super::CHANNEL;
 
 /// How long the refresher collects notifications before one refresh.
-const DEBOUNCE: Duration = Duration::from_millis(20);
+const DEBOUNCE: Duration = Duration::from_millis(5);
 
 /// What needs reloading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,47 @@ async fn listen(
     }
 }
 
+/// The spans of `touched` to reload, newest first, each at most one bucket wide
+/// (Unix seconds, `[from, to)`), clipped to the last day.
+fn pieces(touched: Touched, now: DateTime<Utc>) -> Vec<(i64, i64)> {
+    let width = BUCKET.num_seconds();
+    let day_ago = (now - TimeDelta::hours(24) - BUCKET).timestamp();
+    let end = (now + BUCKET).timestamp();
+    let spans = match touched {
+        Touched::All => vec![(day_ago, end)],
+        Touched::Since(s) => vec![(s.max(day_ago), end)],
+        Touched::Buckets(b) => runs(&b)
+            .into_iter()
+            .filter(|(_, to)| *to > day_ago)
+            .map(|(from, to)| (from.max(day_ago), to))
+            .collect(),
+    };
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (from, to) in spans {
+        // a whole-day rebuild stays one query; a run of recent buckets is cut into
+        // buckets, so the newest one is visible after one bucket's reload
+        if to - from > 60 * width {
+            out.push((from, to));
+            continue;
+        }
+        let mut t = from - from.rem_euclid(width);
+        while t < to {
+            out.push((t.max(from), (t + width).min(to)));
+            t += width;
+        }
+    }
+    out.sort_by_key(|&p| std::cmp::Reverse(p));
+    out.dedup();
+    out
+}
+
 /// Runs until `shutdown` turns true.
+///
+/// Each round reloads the touched buckets newest first and publishes a snapshot
+/// as soon as the newest one is in, so the tiles show a new event after one
+/// bucket's reload, not after the reload of every bucket a batch touched (late
+/// costs of orders placed a minute ago, sessions that started earlier). Buckets
+/// touched while a round runs join it, newest first again.
 pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::Receiver<bool>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Touched>();
     let listener = tokio::spawn(async move {
@@ -126,28 +166,37 @@ pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::
         while let Ok(n) = rx.try_recv() {
             touched = touched.merge(n);
         }
-        let now = Utc::now();
-        let day_ago = (now - TimeDelta::hours(24) - BUCKET).timestamp();
-        let end = (now + BUCKET).timestamp();
-        let spans = match touched {
-            Touched::All => vec![(day_ago, end)],
-            Touched::Since(s) => vec![(s.max(day_ago), end)],
-            Touched::Buckets(b) => runs(&b)
-                .into_iter()
-                .filter(|(_, to)| *to > day_ago)
-                .map(|(from, to)| (from.max(day_ago), to))
-                .collect(),
-        };
+        let mut todo = pieces(touched, Utc::now());
         let mut failed = None;
-        for (from, to) in spans {
-            let (Some(from), Some(to)) = (
+        let mut published = false;
+        while let Some((from, to)) = todo.first().copied() {
+            todo.remove(0);
+            let (Some(from_t), Some(to_t)) = (
                 DateTime::from_timestamp(from, 0),
                 DateTime::from_timestamp(to, 0),
             ) else {
                 continue;
             };
-            if let Err(e) = cache.load(&pool, from, to).await {
+            if let Err(e) = cache.load(&pool, from_t, to_t).await {
                 failed = Some(e);
+            }
+            if !published {
+                cache.rebuild(Utc::now());
+                published = true;
+            }
+            // what committed meanwhile goes first (the newest buckets)
+            let mut newer: Option<Touched> = None;
+            while let Ok(n) = rx.try_recv() {
+                newer = Some(match newer {
+                    Some(t) => t.merge(n),
+                    None => n,
+                });
+            }
+            if let Some(n) = newer {
+                todo.extend(pieces(n, Utc::now()));
+                todo.sort_by_key(|&p| std::cmp::Reverse(p));
+                todo.dedup();
+                published = false;
             }
         }
         cache.rebuild(Utc::now());
@@ -179,6 +228,24 @@ mod tests {
             Touched::Since(10)
         );
         assert_eq!(Touched::parse("10").merge(Touched::All), Touched::All);
+    }
+
+    #[test]
+    fn recent_runs_are_reloaded_bucket_by_bucket_newest_first() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let touched = Touched::Buckets(BTreeSet::from([999_950, 999_960, 999_990]));
+        assert_eq!(
+            pieces(touched, now),
+            vec![
+                (999_990, 1_000_000),
+                (999_980, 999_990),
+                (999_970, 999_980),
+                (999_960, 999_970),
+                (999_950, 999_960)
+            ]
+        );
+        // a whole day stays one reload
+        assert_eq!(pieces(Touched::All, now).len(), 1);
     }
 
     #[test]

@@ -45,6 +45,12 @@ pub enum Which {
         generate: GenerateArgs,
         #[arg(long, default_value_t = 5000)]
         batch_size: usize,
+        /// Loads at once, as the consumer's `--lanes` (messages get the partition
+        /// of their key among `--partitions`, as the producer's partitioner would).
+        #[arg(long, default_value_t = 2)]
+        lanes: u16,
+        #[arg(long, default_value_t = 6)]
+        partitions: i32,
         #[arg(long)]
         keep: bool,
     },
@@ -96,6 +102,15 @@ pub(crate) fn machine() -> String {
         .unwrap_or_else(|| "unknown cpu".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     format!("{cores} cores, {cpu}")
+}
+
+/// The partition of `key` among `n`, as a hash partitioner spreads keys: every
+/// version of a key in one partition.
+fn partition_of(key: &str, n: i32) -> i32 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    (h.finish() % n.max(1) as u64) as i32
 }
 
 /// Where the upsert time went: total seconds per SQL file, from the
@@ -207,20 +222,23 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
         Which::Upsert {
             generate,
             batch_size,
+            lanes,
+            partitions,
             keep,
         } => {
             let (url, name) = fresh_database(&pg.database_url).await?;
-            let pool = db::pool(&url, 2)?;
+            let pool = db::pool(&url, usize::from(lanes).max(2))?;
             let prefix = "bench";
             let t = Instant::now();
             let messages: Vec<RawMessage> = generator::history(&generate.config())
                 .enumerate()
                 .map(|(i, e)| -> anyhow::Result<RawMessage> {
+                    let key = e.key();
                     Ok(RawMessage {
                         topic: e.topic().name(prefix),
-                        partition: 0,
+                        partition: partition_of(&key, partitions),
                         offset: i as i64,
-                        key: Some(e.key().into_bytes()),
+                        key: Some(key.into_bytes()),
                         payload: Some(e.encode().context("encoding")?),
                     })
                 })
@@ -229,18 +247,24 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
             let (mut decode_time, mut load_time, mut rows) = (Duration::ZERO, Duration::ZERO, 0u64);
             for chunk in messages.chunks(batch_size) {
                 let t = Instant::now();
-                let batch = Batch::decode(prefix, chunk);
+                let batches: Vec<Batch> =
+                    globalcart_consumers::consumer::lanes(chunk.to_vec(), lanes)
+                        .iter()
+                        .map(|m| Batch::decode(prefix, m))
+                        .collect();
                 decode_time += t.elapsed();
                 let t = Instant::now();
-                let r = load(&pool, "bench", &batch).await?;
+                let reports =
+                    futures::future::try_join_all(batches.iter().map(|b| load(&pool, "bench", b)))
+                        .await?;
                 load_time += t.elapsed();
-                rows += r.rows_written();
+                rows += reports.iter().map(|r| r.rows_written()).sum::<u64>();
             }
             let n = messages.len() as f64;
             println!("| machine | {} |", machine());
             println!(
-                "| preset | {:?}, seed {}, batch {} |",
-                generate.scale, generate.seed, batch_size
+                "| preset | {:?}, seed {}, batch {batch_size}, {lanes} lane(s) over {partitions} partitions |",
+                generate.scale, generate.seed
             );
             println!(
                 "| events | {} (generated and encoded in {:.1} s) |",
@@ -252,12 +276,38 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
                 decode_time.as_secs_f64(),
                 n / decode_time.as_secs_f64()
             );
+            let rate = rows as f64 / load_time.as_secs_f64();
             println!(
                 "| upsert stage (one transaction per batch) | {:.1} s, {} rows, {:.0} rows/s |",
                 load_time.as_secs_f64(),
                 rows,
-                rows as f64 / load_time.as_secs_f64()
+                rate
             );
+            let client = pool.get().await?;
+            let copies = super::copy_ceiling::measure(&client).await?;
+            drop(client);
+            let (crows, csecs) = copies.iter().fold((0u64, 0f64), |(r, s), c| {
+                (r + c.rows, s + c.elapsed.as_secs_f64())
+            });
+            let ceiling = crows as f64 / csecs;
+            println!(
+                "| ceiling: binary COPY of the loaded rows into unindexed copies | {csecs:.1} s, {crows} rows, {ceiling:.0} rows/s |"
+            );
+            println!(
+                "| upsert stage / ceiling | **{:.1} %** (goal ≥ 25 %) |",
+                100.0 * rate / ceiling
+            );
+            println!();
+            println!("| table | rows | binary COPY rows/s |");
+            println!("|---|---|---|");
+            for c in &copies {
+                println!(
+                    "| {} | {} | {:.0} |",
+                    c.table,
+                    c.rows,
+                    c.rows as f64 / c.elapsed.as_secs_f64().max(1e-9)
+                );
+            }
             print_query_profile();
             if !keep {
                 drop(pool);

@@ -146,7 +146,7 @@ pub async fn run(
     )
     .await?;
     let live_url = format!("{}/api/kpis/live", pipeline.api_url);
-    let mut probe = Publisher::new(kafka, Faults::default())?;
+    let mut probe = Publisher::live(kafka, Faults::default())?;
     for e in probe_dims(chrono::Utc::now().timestamp_micros()) {
         probe.send(&e)?;
     }

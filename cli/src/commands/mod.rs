@@ -3,6 +3,7 @@
 pub mod analytics;
 pub mod bench;
 pub mod consume;
+pub mod copy_ceiling;
 pub mod data_dictionary;
 pub mod dlq;
 pub mod freshness;

@@ -167,6 +167,16 @@ impl PrivatePostgres {
             "pg_ctl stop",
         );
     }
+
+    /// Crashes the server (`pg_ctl stop -m immediate`: every process quits at
+    /// once, WAL still in shared memory is lost, the next start runs crash
+    /// recovery): what an asynchronous commit risks.
+    pub fn crash_server(&self) {
+        run(
+            &mut self.pg_ctl(&["-w", "-t", "60", "-m", "immediate", "stop"]),
+            "pg_ctl stop -m immediate",
+        );
+    }
 }
 
 impl Drop for PrivatePostgres {

@@ -6,14 +6,16 @@ use super::{ts, uuid, Counts};
 use crate::error::Result;
 use crate::query::{query, upsert};
 
-pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+/// dim_geo: the newest version of each geography the batch's customers carry.
+/// Shared by many customers (so by every partition): loaded with the calendar
+/// days in the short transaction of [`crate::load`] that precedes the facts.
+pub async fn geos<C: deadpool_postgres::GenericClient + Sync>(
     client: &C,
     events: &[CustomerEvent],
-) -> Result<Counts> {
+) -> Result<(u64, u64, u64)> {
     if events.is_empty() {
-        return Ok(Counts::default());
+        return Ok((0, 0, 0));
     }
-    // geographies: the newest version of each geo in the batch
     let mut geos: std::collections::BTreeMap<i64, &CustomerEvent> = Default::default();
     for e in events {
         let held = geos.entry(e.geo_id).or_insert(e);
@@ -22,7 +24,7 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         }
     }
     let g: Vec<&CustomerEvent> = geos.into_values().collect();
-    let geo = upsert(
+    upsert(
         client,
         query!("dim_geo_upsert"),
         &[
@@ -35,7 +37,17 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
             &g.iter().map(|e| ts(e.updated_at)).collect::<Vec<_>>(),
         ],
     )
-    .await?;
+    .await
+}
+
+/// dim_customer (its geography is loaded by [`geos`]).
+pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+    client: &C,
+    events: &[CustomerEvent],
+) -> Result<Counts> {
+    if events.is_empty() {
+        return Ok(Counts::default());
+    }
     let r = upsert(
         client,
         query!("dim_customer_upsert"),
@@ -55,5 +67,5 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    Ok(Counts::of(events.len(), r).with_companion(geo))
+    Ok(Counts::of(events.len(), r))
 }

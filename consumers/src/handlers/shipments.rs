@@ -6,12 +6,15 @@ use super::{date, ts, uuid, Counts};
 use crate::error::Result;
 use crate::query::{query, upsert};
 
-pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+/// dim_fc: the newest version of each fulfilment centre the batch's shipments
+/// carry. Shared by every partition: loaded in the short transaction of
+/// [`crate::load`] that precedes the facts.
+pub async fn fcs<C: deadpool_postgres::GenericClient + Sync>(
     client: &C,
     events: &[ShipmentEvent],
-) -> Result<Counts> {
+) -> Result<(u64, u64, u64)> {
     if events.is_empty() {
-        return Ok(Counts::default());
+        return Ok((0, 0, 0));
     }
     let mut fcs: std::collections::BTreeMap<i64, &ShipmentEvent> = Default::default();
     for e in events {
@@ -21,7 +24,7 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         }
     }
     let f: Vec<&ShipmentEvent> = fcs.into_values().collect();
-    let fc = upsert(
+    upsert(
         client,
         query!("dim_fc_upsert"),
         &[
@@ -33,7 +36,17 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
             &f.iter().map(|e| ts(e.updated_at)).collect::<Vec<_>>(),
         ],
     )
-    .await?;
+    .await
+}
+
+/// fact_shipments (the centres are loaded by [`fcs`]).
+pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+    client: &C,
+    events: &[ShipmentEvent],
+) -> Result<Counts> {
+    if events.is_empty() {
+        return Ok(Counts::default());
+    }
 
     let col = |f: fn(&ShipmentEvent) -> &str| events.iter().map(f).collect::<Vec<_>>();
     let num = |f: fn(&ShipmentEvent) -> i64| events.iter().map(f).collect::<Vec<_>>();
@@ -69,5 +82,5 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         ],
     )
     .await?;
-    Ok(Counts::of(events.len(), r).with_companion(fc))
+    Ok(Counts::of(events.len(), r))
 }
