@@ -44,14 +44,22 @@ drop trigger audit_dim_product on dim_product;
 drop function audit_previous_version();
 
 create function audit_changed_versions() returns trigger
-language plpgsql as $$
+language plpgsql
+-- the transition tables have no statistics: a nested loop planned for a few
+-- rows re-ran to_jsonb over every new version for every old one (seconds for a
+-- batch of a few thousand updates); a hash join is linear
+set enable_nestloop to off as $$
 begin
     -- tg_argv[0]: the key column. Untracked: the version columns and load time.
     insert into globalcart.audit_history (table_name, row_key, audit_action, old_row)
+    with o as materialized (
+        select to_jsonb(r) as j from old_versions r
+    ), n as materialized (
+        select to_jsonb(r) as j from new_versions r
+    )
     select tg_table_name, o.j ->> tg_argv[0], tg_op, o.j
-    from (select to_jsonb(r) as j from old_versions r) o
-    join (select to_jsonb(r) as j from new_versions r) n
-      on n.j -> tg_argv[0] = o.j -> tg_argv[0]
+    from o
+    join n on n.j ->> tg_argv[0] = o.j ->> tg_argv[0]
     where o.j - '{event_id,updated_at,loaded_at}'::text[]
           is distinct from n.j - '{event_id,updated_at,loaded_at}'::text[]
     order by o.j ->> tg_argv[0];
