@@ -13,7 +13,8 @@ use globalcart_common::db;
 use globalcart_producers::generator::{self, Preset};
 use globalcart_producers::publish::Faults;
 use globalcart_producers::run::produce_live;
-use helpers::{config, eventually, TestEnv};
+use globalcart_schemas::{encode, ClickEvent, Topic};
+use helpers::{config, eventually, send, TestEnv};
 use tokio::sync::watch;
 
 /// Streams live events (orders happening now) for `secs` seconds.
@@ -198,6 +199,37 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
     let env = TestEnv::new().await;
     let started = Utc::now();
     stream_live(&env, 12, Utc::now().timestamp_micros()).await;
+    // a session of its own that starts before a bucket edge inside the stream and
+    // goes on after it (the generated ones, at 8 640×, rarely last long enough)
+    let edge = started.duration_trunc(TimeDelta::seconds(10)).unwrap() + TimeDelta::seconds(10);
+    for (i, (at, stage)) in [
+        (edge - TimeDelta::seconds(2), "VIEW_PRODUCT"),
+        (edge + TimeDelta::seconds(2), "VIEW_CART"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let click = ClickEvent {
+            event_id: format!("00000000-0000-4000-8000-00000000020{i}"),
+            session_id: "s-straddles-an-edge".into(),
+            event_time: at.timestamp_micros(),
+            updated_at: at.timestamp_micros(),
+            stage: stage.into(),
+            channel: "WEB".into(),
+            device: "DESKTOP".into(),
+            customer_id: None,
+            product_id: None,
+            order_id: None,
+            failure_reason: None,
+        };
+        send(
+            &env,
+            Topic::Clickstream,
+            &click.session_id,
+            &encode(&click).unwrap(),
+        )
+        .await;
+    }
     env.consume_until_idle(3).await;
     let pool = db::pool(&env.database_url, 2).unwrap();
     let now = Utc::now();
@@ -229,7 +261,6 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
     }
     // windows whose edge cuts the stream: sessions that started before the edge
     // and go on after it, shipments still unshipped (counted at their order time)
-    let edge = started.duration_trunc(TimeDelta::seconds(10)).unwrap() + TimeDelta::seconds(10);
     assert!(
         edge < now - TimeDelta::seconds(1),
         "the stream crosses a bucket edge"
