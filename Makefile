@@ -35,6 +35,7 @@ demo: services web build ## services, web assets, release build, then `globalcar
 
 test: test-services ## test-services, then cargo test against the real Postgres and test broker, then the browser end-to-end test
 	TEST_KAFKA_BROKERS=127.0.0.1:9192 TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace --all-targets
+	node --test web/tests/*.test.mjs
 	GLOBALCART_BIN=./target/debug/globalcart $(MAKE) test-web
 
 test-web: ## browser end-to-end test (headless Chromium + Playwright) of the shop and admin against a fresh app; screenshots in web/test-artifacts/

@@ -58,6 +58,12 @@ impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Error {
         if e.is_closed() {
             Error::Unavailable(format!("postgres: {e}"))
+        } else if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+            // a concurrent request wrote the same key first: a conflict, not a crash
+            Error::Conflict {
+                message: "a concurrent request changed the same thing; reload and retry".into(),
+                details: serde_json::json!({}),
+            }
         } else {
             Error::Internal(format!("postgres: {e}"))
         }

@@ -286,3 +286,108 @@ async fn the_kpi_api_and_the_admin_views_need_an_admin_session() {
     assert_eq!(e["error"]["status"], json!(404));
     env.drop_database().await;
 }
+
+/// Demo mode shows sign-in codes in the browser: the server refuses it on a
+/// non-loopback address unless told so explicitly, and says how to fix it.
+#[tokio::test]
+async fn demo_mode_is_refused_on_a_network_address_without_the_explicit_flag() {
+    let env = TestEnv::with_topics("unused").await;
+    let run = |extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_globalcart"));
+        cmd.args(["serve", "--host", "0.0.0.0", "--port", "0", "--demo-mode"])
+            .args(extra)
+            .env("DATABASE_URL", &env.database_url)
+            .env("KAFKA_BROKERS", &env.kafka.brokers)
+            .env("TOPIC_PREFIX", &env.kafka.topic_prefix)
+            .env("ADMIN_PASSWORD", ADMIN_PASSWORD)
+            .env_remove("DEMO_ON_NETWORK")
+            .stdin(std::process::Stdio::null());
+        cmd
+    };
+    let out = run(&[]).output().expect("globalcart serve");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "demo mode on 0.0.0.0 must not start");
+    assert!(
+        stderr.contains("refusing DEMO_MODE") && stderr.contains("--demo-on-network"),
+        "{stderr}"
+    );
+    // with the flag it starts (and is stopped here)
+    let mut child = run(&["--demo-on-network"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("globalcart serve --demo-on-network");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    assert!(
+        child.try_wait().expect("status").is_none(),
+        "it serves with the flag"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    env.drop_database().await;
+}
+
+/// `/metrics` shows revenue: with a token configured only a scraper sending
+/// it gets the page; without one, only a direct loopback request (a request
+/// that came through a proxy or tunnel is refused).
+#[tokio::test]
+async fn metrics_need_the_token_or_a_direct_local_request() {
+    let env = TestEnv::with_topics("unused").await;
+    let http = client();
+    let open = env.spawn_app().await;
+    let r = http.get(format!("{open}/metrics")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // every answer carries the security headers (ASVS 14.4)
+    for (h, v) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+    ] {
+        assert_eq!(
+            r.headers().get(h).and_then(|v| v.to_str().ok()),
+            Some(v),
+            "{h}"
+        );
+    }
+    assert!(r.headers().contains_key("content-security-policy"));
+    for (h, v) in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("cf-connecting-ip", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9"),
+    ] {
+        let r = http
+            .get(format!("{open}/metrics"))
+            .header(h, v)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "through a proxy ({h})");
+        let body: Value = r.json().await.unwrap();
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("METRICS_TOKEN"));
+    }
+    let guarded = env
+        .spawn_app_configured(true, helpers::shop_settings(), Some("scrape-token-123"))
+        .await;
+    for auth in [None, Some("Bearer wrong"), Some("scrape-token-123")] {
+        let mut req = http.get(format!("{guarded}/metrics"));
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        assert_eq!(
+            req.send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED,
+            "{auth:?}"
+        );
+    }
+    let r = http
+        .get(format!("{guarded}/metrics"))
+        .header("authorization", "Bearer scrape-token-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("globalcart_"));
+    env.drop_database().await;
+}

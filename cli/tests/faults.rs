@@ -144,23 +144,7 @@ async fn garbage_and_schema_violating_messages_go_to_rejects_and_the_dlq_and_lat
         .get(0);
     assert_eq!(loaded, 1, "the valid event after the poison ones loaded");
 
-    // read back with `globalcart dlq list` (a consumer of the topic inside this
-    // test process trips a librdkafka crash on a Tansu metadata answer)
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_globalcart"))
-        .args(["dlq", "list", "--idle-secs", "3"])
-        .env("KAFKA_BROKERS", &env.kafka.brokers)
-        .env("TOPIC_PREFIX", &env.kafka.topic_prefix)
-        .output()
-        .expect("globalcart dlq list");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let letters: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json line"))
-        .collect();
+    let letters = dead_letters(&env);
     assert_eq!(letters.len(), 2, "two dead letters: {letters:?}");
     assert!(letters
         .iter()
@@ -227,6 +211,158 @@ async fn a_consumer_killed_mid_stream_and_restarted_loads_what_a_clean_run_loads
     clean.consume_until_idle(5).await;
     assert_eq!(env.checksums().await, clean.checksums().await);
     clean.drop_database().await;
+    env.cleanup().await;
+}
+
+/// Reads the dead-letter topic with `globalcart dlq list` (a consumer of the
+/// topic inside this test process trips a librdkafka crash on a Tansu
+/// metadata answer).
+fn dead_letters(env: &TestEnv) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_globalcart"))
+        .args(["dlq", "list", "--idle-secs", "3"])
+        .env("KAFKA_BROKERS", &env.kafka.brokers)
+        .env("TOPIC_PREFIX", &env.kafka.topic_prefix)
+        .output()
+        .expect("globalcart dlq list");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect()
+}
+
+/// The semantic contract (issue 15): absurd but well-formed events are
+/// rejected with a reason naming the rule; an order that claims another
+/// order's line is refused by the warehouse with the database's own message;
+/// and every rejected message is dead-lettered exactly once, even when the
+/// batch it came in had to be reloaded message by message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn absurd_events_and_a_stolen_order_line_are_dead_lettered_once_with_an_actionable_reason() {
+    let env = TestEnv::new().await;
+    let ts = 1_760_000_000_000_000;
+    let mut n = 0;
+    let mut variant = |f: &dyn Fn(&mut globalcart_schemas::OrderEvent)| {
+        n += 1;
+        let mut o = order(
+            "CREATED",
+            ts,
+            &format!("00000000-0000-4000-8000-0000000001{n:02}"),
+        );
+        o.order_id = 910_000 + n;
+        o.items[0].order_item_id = 910_000 + n;
+        f(&mut o);
+        o
+    };
+    let absurd = [
+        (
+            variant(&|o| {
+                o.items[0].line_net_revenue = -999_997_061;
+                o.items[0].line_discount = 2000 + 999_997_061;
+                o.discount_amount = o.items[0].line_discount;
+                o.net_amount = -999_997_061;
+            }),
+            "line_net_revenue is negative",
+        ),
+        (
+            variant(&|o| {
+                o.items[0].line_discount = -200;
+                o.discount_amount = -200;
+            }),
+            "line_discount is negative",
+        ),
+        (
+            variant(&|o| {
+                o.items[0].line_net_revenue = 1700;
+                o.net_amount = 1700;
+            }),
+            "differs from unit_list_price × qty − line_discount",
+        ),
+        (variant(&|o| o.currency = "ZZZ".into()), "currency \"ZZZ\""),
+        (
+            variant(&|o| o.order_ts = 253_402_214_400_000_000),
+            "order_ts 9999-12-31",
+        ),
+        (
+            variant(&|o| o.customer_id = -1),
+            "customer_id must be a positive id",
+        ),
+        (variant(&|o| o.geo_id = -99), "geo_id must be a positive id"),
+    ];
+    send(&env, Topic::Orders, "900001", b"this is not avro").await;
+    for (o, _) in &absurd {
+        send(&env, Topic::Orders, "900001", &encode(o).unwrap()).await;
+    }
+    // order 900001 owns line 900001; order 900002 then claims it (same key, so
+    // the same partition and batch: the batch is refused and reloaded one
+    // message at a time, and only the thief is rejected)
+    let owner = order("CREATED", ts, "00000000-0000-4000-8000-000000000201");
+    let mut thief = order("CREATED", ts, "00000000-0000-4000-8000-000000000202");
+    thief.order_id = 900_002;
+    send(&env, Topic::Orders, "900001", &encode(&owner).unwrap()).await;
+    send(&env, Topic::Orders, "900001", &encode(&thief).unwrap()).await;
+    let run = env.consume_until_idle(4).await;
+    assert_eq!(run.rejected as usize, 1 + absurd.len() + 1);
+
+    let client = env.client().await;
+    let reasons: Vec<String> = client
+        .query(
+            "select reason from globalcart.etl_ingest_rejects order by \"offset\"",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(reasons.len(), 1 + absurd.len() + 1, "{reasons:?}");
+    for (r, (_, rule)) in reasons[1..].iter().zip(&absurd) {
+        assert!(r.contains(rule), "{r:?} should name {rule:?}");
+    }
+    let refused = reasons.last().unwrap();
+    for part in [
+        "23514",
+        "order_item_id 900001 belongs to order 900001, not order 900002",
+        "column: order_id",
+    ] {
+        assert!(refused.contains(part), "{refused:?} lacks {part:?}");
+    }
+    let line_owner: i64 = client
+        .query_one(
+            "select order_id from globalcart.fact_order_items where order_item_id = 900001",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(line_owner, 900_001, "the line stayed with its order");
+    let orders: i64 = client
+        .query_one("select count(*)::bigint from globalcart.fact_orders", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orders, 1, "only the owner loaded");
+
+    let letters = dead_letters(&env);
+    assert_eq!(
+        letters.len(),
+        reasons.len(),
+        "one dead letter per reject: {letters:?}"
+    );
+    let mut offsets: Vec<i64> = letters
+        .iter()
+        .map(|l| l["source_offset"].as_i64().unwrap())
+        .collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    assert_eq!(
+        offsets.len(),
+        reasons.len(),
+        "no message dead-lettered twice"
+    );
     env.cleanup().await;
 }
 

@@ -68,3 +68,30 @@ async fn the_committed_data_dictionary_is_what_the_database_comments_say() {
     );
     env.drop_database().await;
 }
+
+/// The currencies the event contract accepts are exactly those the warehouse
+/// converts to USD: an event in another currency would drop out of every KPI.
+#[tokio::test]
+async fn the_contract_currencies_are_the_warehouse_currencies() {
+    let env = TestEnv::with_topics("unused").await;
+    let mut warehouse: Vec<String> = env
+        .client()
+        .await
+        .query(
+            "select currency::text from globalcart.dim_currency where fx_to_reporting > 0",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    warehouse.sort();
+    let mut contract: Vec<String> = globalcart_schemas::contract::CURRENCIES
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    contract.sort();
+    assert_eq!(contract, warehouse);
+    env.drop_database().await;
+}

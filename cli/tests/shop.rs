@@ -106,6 +106,22 @@ async fn an_order_placed_in_the_shop_is_charged_with_its_promo_and_flows_through
     );
     let (_, cart) = a.get("/api/shop/cart").await;
     assert_eq!(cart["count"], json!(0));
+    // WELCOME10 is once per customer
+    a.post("/api/shop/cart/items", json!({"product_id": 1, "qty": 1}))
+        .await;
+    let (s, e) = a
+        .post(
+            "/api/shop/checkout",
+            json!({"idempotency_key": uuid::Uuid::new_v4(), "payment_method": "CARD",
+                   "promo_code": "WELCOME10", "address": Shopper::address()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e.to_string().contains("once per customer"), "{e}");
+    let (s, _) = a
+        .send(Method::DELETE, "/api/shop/cart/items/1", json!({}))
+        .await;
+    assert!(s.is_success());
 
     // pay: the provider's signed webhook confirms it
     let (s, paid) = a
@@ -240,6 +256,152 @@ async fn an_order_placed_in_the_shop_is_charged_with_its_promo_and_flows_through
     env.cleanup().await;
 }
 
+/// Every path an order can take in the shop (paid → shipped → delivered, a
+/// failed payment, cancelled before and after capture, expired unpaid) emits
+/// only events the loader accepts, and the star schema ends in the state the
+/// shop shows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shop_lifecycle_path_emits_events_the_loader_accepts() {
+    let env = TestEnv::new().await;
+    seed_catalog(&env).await;
+    // the clock ships 4 s after payment, delivers at 5 s, expires unpaid at 4 s:
+    // long enough to cancel a paid order before it ships
+    let clock = globalcart_api::shop::ShopSettings {
+        ship_after: Duration::from_secs(4),
+        deliver_after: Duration::from_secs(5),
+        reservation_ttl: Duration::from_secs(4),
+        ..helpers::shop_settings()
+    };
+    let base = env.spawn_app_configured(true, clock, None).await;
+    let mut a = Shopper::new(&base).await;
+    a.sign_up("lifecycle@example.com", "Lee Cycle").await;
+    async fn place(a: &Shopper) -> i64 {
+        let (s, e) = a
+            .post("/api/shop/cart/items", json!({"product_id": 2, "qty": 1}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{e}");
+        let body = json!({"idempotency_key": uuid::Uuid::new_v4(), "payment_method": "CARD",
+                          "address": Shopper::address()});
+        let (s, order) = a.post("/api/shop/checkout", body).await;
+        assert_eq!(s, StatusCode::CREATED, "{order}");
+        order["order_id"].as_i64().unwrap()
+    }
+    async fn act(a: &Shopper, path: String, body: Value) {
+        let (s, e) = a.post(&path, body).await;
+        assert_eq!(s, StatusCode::OK, "{path}: {e}");
+    }
+    let delivered = place(&a).await;
+    act(
+        &a,
+        format!("/api/shop/orders/{delivered}/pay"),
+        json!({"outcome": "success"}),
+    )
+    .await;
+    let failed = place(&a).await;
+    act(
+        &a,
+        format!("/api/shop/orders/{failed}/pay"),
+        json!({"outcome": "failure", "failure_reason": "CARD_EXPIRED"}),
+    )
+    .await;
+    let unpaid_cancel = place(&a).await;
+    act(
+        &a,
+        format!("/api/shop/orders/{unpaid_cancel}/cancel"),
+        json!({"reason": "changed my mind"}),
+    )
+    .await;
+    let paid_cancel = place(&a).await;
+    act(
+        &a,
+        format!("/api/shop/orders/{paid_cancel}/pay"),
+        json!({"outcome": "success"}),
+    )
+    .await;
+    act(
+        &a,
+        format!("/api/shop/orders/{paid_cancel}/cancel"),
+        json!({"reason": "found it cheaper"}),
+    )
+    .await;
+    let expired = place(&a).await;
+
+    let db = env.client().await;
+    wait_for("delivery, expiry and every event published", || async {
+        db.query_one(
+            "select (select status from globalcart.shop_orders where order_id = $1) = 'DELIVERED'
+                and (select status from globalcart.shop_orders where order_id = $2) = 'CANCELLED'
+                and not exists (select 1 from globalcart.shop_event_outbox where published_at is null)",
+            &[&delivered, &expired],
+        )
+        .await
+        .unwrap()
+        .get(0)
+    })
+    .await;
+    let run = env.consume_until_idle(2).await;
+    let rejects: Vec<String> = db
+        .query("select reason from globalcart.etl_ingest_rejects", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(rejects.is_empty() && run.rejected == 0, "{rejects:?}");
+
+    let state = |order_id: i64| {
+        let db = &db;
+        async move {
+            let r = db
+                .query_one(
+                    "select o.order_status, p.payment_status, s.shipment_status,
+                            (select count(*) from globalcart.fact_order_items i where i.order_id = o.order_id)
+                     from globalcart.fact_orders o
+                     left join globalcart.fact_payments p using (order_id)
+                     left join globalcart.fact_shipments s using (order_id)
+                     where o.order_id = $1",
+                    &[&order_id],
+                )
+                .await
+                .unwrap();
+            let s: (String, Option<String>, Option<String>, i64) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
+            (s.0, s.1.unwrap_or_default(), s.2.unwrap_or_default(), s.3)
+        }
+    };
+    let expect = |o: &str, p: &str, s: &str| (o.to_string(), p.to_string(), s.to_string(), 1);
+    assert_eq!(
+        state(delivered).await,
+        expect("DELIVERED", "CAPTURED", "DELIVERED")
+    );
+    assert_eq!(state(failed).await, expect("CANCELLED", "FAILED", ""));
+    assert_eq!(
+        state(unpaid_cancel).await,
+        expect("CANCELLED", "FAILED", "")
+    );
+    assert_eq!(
+        state(paid_cancel).await,
+        expect("CANCELLED", "REFUNDED", "CANCELLED")
+    );
+    assert_eq!(state(expired).await, expect("CANCELLED", "FAILED", ""));
+    // the warehouse agrees with the shop's own record of every order
+    let shop: Vec<(i64, String, String)> = db
+        .query(
+            "select order_id, status, payment_status from globalcart.shop_orders order by order_id",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    for (order_id, status, payment) in shop {
+        let (o, p, _, _) = state(order_id).await;
+        assert_eq!((o, p), (status, payment), "order {order_id}");
+    }
+    env.cleanup().await;
+}
+
 async fn checkout(s: &Shopper) -> (StatusCode, Value) {
     let body = json!({"idempotency_key": uuid::Uuid::new_v4(), "payment_method": "UPI", "address": Shopper::address()});
     s.post("/api/shop/checkout", body).await
@@ -332,6 +494,35 @@ async fn customers_cannot_reach_each_other_and_codes_are_guarded() {
     a.post("/api/shop/cart/items", json!({"product_id": 4, "qty": 3}))
         .await;
 
+    // the demo inbox shows a code only to the browser that asked for it: B
+    // requests a login code for A's address and for an unknown one, and sees
+    // neither, nor A's sign-up code (the same empty answer for both addresses)
+    for email in ["owner@example.com", "nobody@example.com"] {
+        let (s, e) = b
+            .post(
+                "/api/shop/auth/otp",
+                json!({"email": email, "purpose": "login"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{e}");
+        let (s, inbox) = b.get(&format!("/api/shop/demo/inbox?email={email}")).await;
+        assert_eq!(
+            (s, &inbox["items"]),
+            (StatusCode::OK, &json!([])),
+            "{email}"
+        );
+        if email == "nobody@example.com" {
+            let (_, mine) = a.get(&format!("/api/shop/demo/inbox?email={email}")).await;
+            assert_eq!(mine["items"], json!([]), "A did not ask for these codes");
+        }
+    }
+    let (_, own) = a.get("/api/shop/demo/inbox?email=owner@example.com").await;
+    assert_eq!(
+        own["items"].as_array().map(Vec::len),
+        Some(1),
+        "A's sign-up code: {own}"
+    );
+
     // B sees none of it: 404 as if it did not exist
     for path in [format!("/api/shop/orders/{order_id}")] {
         assert_eq!(b.get(&path).await.0, StatusCode::NOT_FOUND);
@@ -404,13 +595,26 @@ async fn customers_cannot_reach_each_other_and_codes_are_guarded() {
             .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {attempt}: {e}");
     }
+    // used up: even the right code is refused, with the one answer every
+    // failure gets, the same as for an address that has no account
     let (s, e) = c
         .post(
             "/api/shop/auth/verify",
             json!({"email": "c@example.com", "otp": code}),
         )
         .await;
-    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{e}");
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{e}");
+    let (s2, e2) = c
+        .post(
+            "/api/shop/auth/verify",
+            json!({"email": "nobody-here@example.com", "otp": "123456"}),
+        )
+        .await;
+    assert_eq!(
+        (s2, &e2["error"]["message"]),
+        (s, &e["error"]["message"]),
+        "no account enumeration: {e2}"
+    );
     // the code never left the server in a response, and is stored hashed
     let db = env.client().await;
     let stored: Vec<String> = db
@@ -461,5 +665,200 @@ async fn customers_cannot_reach_each_other_and_codes_are_guarded() {
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["processed"], json!(expected));
     }
+    // a signed capture of the wrong amount or currency does not pay the order
+    let provider_ref: String = db
+        .query_one(
+            "select provider_payment_id from globalcart.shop_payments where order_id = $1",
+            &[&order_id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let (amount, currency): (i64, String) = {
+        let (_, o) = a.get(&format!("/api/shop/orders/{order_id}")).await;
+        (
+            (o["total"].as_f64().unwrap() * 100.0).round() as i64,
+            o["currency"].as_str().unwrap().to_string(),
+        )
+    };
+    for (i, data) in [
+        json!({"provider_payment_id": provider_ref, "amount": 1, "currency": currency}),
+        json!({"provider_payment_id": provider_ref, "amount": amount, "currency": "USD"}),
+        json!({"provider_payment_id": provider_ref}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body =
+            json!({"id": format!("evt_under_{i}"), "type": "payment.captured", "data": data})
+                .to_string();
+        let sig = globalcart_api::shop::payments::sign(b"test-webhook-secret", body.as_bytes());
+        let r = http
+            .post(format!("{base}/api/payments/webhook"))
+            .header("x-signature", &sig)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{data}");
+    }
+    let (_, o) = a.get(&format!("/api/shop/orders/{order_id}")).await;
+    assert_eq!(
+        (o["status"].as_str(), o["payment_status"].as_str()),
+        (Some("CREATED"), Some("PENDING")),
+        "{o}"
+    );
+    env.cleanup().await;
+}
+
+/// Sign-in limits count each attempt before the password check, atomically:
+/// 100 parallel wrong guesses at one customer are checked at most 10 times,
+/// and the admin sign-in has a limit too (issue 15, item 7).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_password_guesses_never_pass_the_sign_in_limits() {
+    let env = TestEnv::new().await;
+    seed_catalog(&env).await;
+    let base = env.spawn_app().await;
+    let mut owner = Shopper::new(&base).await;
+    owner.sign_up("target@example.com", "Target").await;
+    let guesser = std::sync::Arc::new(Shopper::new(&base).await);
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(100));
+    let tries: Vec<_> = (0..100)
+        .map(|i| {
+            let (g, b) = (guesser.clone(), barrier.clone());
+            tokio::spawn(async move {
+                b.wait().await;
+                g.post(
+                    "/api/shop/auth/login",
+                    json!({"email": "target@example.com", "password": format!("Wrong-guess-{i:04}")}),
+                )
+                .await
+                .0
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for t in tries {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(checked <= 10, "{checked} guesses were checked (limit 10)");
+
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(
+            http.post(format!("{base}/api/admin/login"))
+                .json(&json!({"password": "not-the-admin-password"}))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::UNAUTHORIZED)
+            .count(),
+        10,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
+    env.cleanup().await;
+}
+
+/// Parallel checkouts (issue 15, item 11): five requests with one
+/// idempotency key give one 201 and four 200 with the same order; five with
+/// different keys check one cart out once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_checkouts_of_one_cart_make_one_order() {
+    let env = TestEnv::new().await;
+    seed_catalog(&env).await;
+    let base = env.spawn_app().await;
+    let mut a = Shopper::new(&base).await;
+    a.sign_up("parallel@example.com", "Parallel").await;
+    let a = std::sync::Arc::new(a);
+    for same_key in [true, false] {
+        a.post("/api/shop/cart/items", json!({"product_id": 2, "qty": 1}))
+            .await;
+        let key = uuid::Uuid::new_v4();
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(5));
+        let runs: Vec<_> = (0..5)
+            .map(|_| {
+                let (a, b) = (a.clone(), barrier.clone());
+                let key = if same_key { key } else { uuid::Uuid::new_v4() };
+                tokio::spawn(async move {
+                    b.wait().await;
+                    a.post(
+                        "/api/shop/checkout",
+                        json!({"idempotency_key": key, "payment_method": "CARD", "address": Shopper::address()}),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for r in runs {
+            answers.push(r.await.unwrap());
+        }
+        let count = |s: StatusCode| answers.iter().filter(|(st, _)| *st == s).count();
+        assert_eq!(count(StatusCode::CREATED), 1, "{answers:?}");
+        if same_key {
+            assert_eq!(count(StatusCode::OK), 4, "{answers:?}");
+            let ids: std::collections::BTreeSet<_> = answers
+                .iter()
+                .map(|(_, v)| v["order_id"].as_i64())
+                .collect();
+            assert_eq!(ids.len(), 1, "one order: {answers:?}");
+        } else {
+            assert_eq!(
+                count(StatusCode::UNPROCESSABLE_ENTITY),
+                4,
+                "the cart is empty: {answers:?}"
+            );
+        }
+    }
+    let orders: i64 = env
+        .client()
+        .await
+        .query_one("select count(*)::bigint from globalcart.shop_orders", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(orders, 2);
+    env.cleanup().await;
+}
+
+/// Anonymous page events are rate-limited per visit (and per client
+/// address), so a script cannot inflate the funnel (issue 15, item 13).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn page_events_are_rate_limited_per_visit() {
+    let env = TestEnv::new().await;
+    let base = env.spawn_app().await;
+    let v = Shopper::new(&base).await;
+    let mut statuses = Vec::new();
+    for _ in 0..globalcart_api::shop::events::EVENTS_PER_VISIT_PER_MINUTE + 5 {
+        statuses.push(
+            v.post(
+                "/api/shop/events",
+                json!({"event_id": uuid::Uuid::new_v4(), "stage": "VIEW_CART"}),
+            )
+            .await
+            .0,
+        );
+    }
+    let accepted = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::ACCEPTED)
+        .count();
+    assert_eq!(
+        accepted,
+        globalcart_api::shop::events::EVENTS_PER_VISIT_PER_MINUTE as usize
+    );
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
     env.cleanup().await;
 }

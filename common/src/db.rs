@@ -45,6 +45,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "015_customer_mart_split.sql"),
     migration!(16, "016_fast_spine.sql"),
     migration!(17, "017_live_shipments_rule.sql"),
+    migration!(18, "018_event_contract.sql"),
+    migration!(19, "019_shop_hardening.sql"),
 ];
 
 /// Parses a database URL.

@@ -24,7 +24,7 @@ use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
-use crate::decode::{Batch, RawMessage};
+use crate::decode::{Batch, RawMessage, Reject};
 use crate::dlq::DeadLetters;
 use crate::error::{Error, Result};
 use crate::load::{load, LoadReport};
@@ -65,14 +65,24 @@ impl Loader {
         }
     }
 
+    /// Publishes `rejects` to the dead-letter topic, retrying until the broker
+    /// acknowledges them (or the consumer stops).
+    async fn dead_letter(&self, rejects: &[Reject]) -> Result<()> {
+        let mut attempt = 0;
+        if rejects.is_empty() {
+            return Ok(());
+        }
+        while let Err(e) = self.dead_letters.publish(rejects).await {
+            self.backoff(attempt, "dead-letter publish", &e).await?;
+            attempt += 1;
+        }
+        Ok(())
+    }
+
+    /// Loads a batch whose rejects are already dead-lettered, retrying
+    /// transient failures with backoff.
     async fn load_retrying(&self, batch: &Batch) -> Result<LoadReport> {
         let mut attempt = 0;
-        if !batch.rejects.is_empty() {
-            while let Err(e) = self.dead_letters.publish(&batch.rejects).await {
-                self.backoff(attempt, "dead-letter publish", &e).await?;
-                attempt += 1;
-            }
-        }
         loop {
             match load(&self.pool, &self.group, batch).await {
                 Ok(r) => {
@@ -89,6 +99,11 @@ impl Loader {
     }
 }
 
+/// The warehouse refused the batch for its data (not a transient failure).
+fn refused(e: &Error) -> bool {
+    !e.is_retryable() && !matches!(e, Error::Stopped)
+}
+
 /// Decodes and loads one batch: poison messages go to the dead-letter topic and
 /// the rejects table, transient failures are retried with backoff, and a message
 /// Postgres itself refuses is isolated and rejected with the database's reason.
@@ -97,24 +112,31 @@ pub async fn process_batch(loader: &Loader, messages: &[RawMessage]) -> Result<L
 }
 
 /// [`process_batch`] of a batch already decoded from `messages`.
+///
+/// Every rejected message is dead-lettered exactly once per delivery: the
+/// batch's decode rejects before its load, and, when the warehouse refuses the
+/// batch, only the one message it refuses when loaded alone (the decode rejects
+/// are then written to the rejects table again, in their own message's
+/// transaction, but not published again).
 pub async fn process_decoded(
     loader: &Loader,
     batch: Batch,
     messages: &[RawMessage],
 ) -> Result<LoadReport> {
+    loader.dead_letter(&batch.rejects).await?;
     match loader.load_retrying(&batch).await {
-        Err(e) if !e.is_retryable() && !matches!(e, Error::Stopped) => {
-            tracing::warn!(error = %e, messages = messages.len(), "postgres refused the batch; loading it message by message");
+        Err(e) if refused(&e) => {
+            tracing::warn!(error = %e, messages = messages.len(), "the warehouse refused the batch; loading it message by message");
             let mut total = LoadReport::default();
             for m in messages {
                 let one = Batch::decode(&loader.prefix, slice::from_ref(m));
                 let r = match loader.load_retrying(&one).await {
-                    Err(e) if !e.is_retryable() && !matches!(e, Error::Stopped) => {
-                        let reason = format!("refused by postgres: {e}");
+                    Err(e) if refused(&e) => {
+                        let reason = format!("refused by the warehouse: {e}");
                         tracing::warn!(topic = %m.topic, partition = m.partition, offset = m.offset, %reason, "message rejected");
-                        loader
-                            .load_retrying(&Batch::rejecting(slice::from_ref(m), &reason))
-                            .await?
+                        let rejected = Batch::rejecting(slice::from_ref(m), &reason);
+                        loader.dead_letter(&rejected.rejects).await?;
+                        loader.load_retrying(&rejected).await?
                     }
                     other => other?,
                 };

@@ -5,7 +5,7 @@ use tokio_postgres::error::SqlState;
 /// What can stop a batch from loading.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", describe(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("postgres pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
@@ -17,6 +17,37 @@ pub enum Error {
     DeadLetter(String),
     #[error("stopped before the batch could commit (it will be redelivered)")]
     Stopped,
+    /// The batch breaks the event contract in a way only the batch as a whole
+    /// shows (two orders claiming one order line): not retryable, so the batch
+    /// is loaded message by message and the offending message rejected.
+    #[error("event contract: {0}")]
+    Contract(String),
+}
+
+/// The database's own words for a refusal: severity, SQLSTATE, message, and
+/// the detail, hint, table, column and constraint when Postgres gives them
+/// (tokio-postgres alone prints only "db error").
+fn describe(e: &tokio_postgres::Error) -> String {
+    let Some(db) = e.as_db_error() else {
+        return match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        };
+    };
+    let mut s = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+    let parts = [
+        ("detail", db.detail()),
+        ("hint", db.hint()),
+        ("table", db.table()),
+        ("column", db.column()),
+        ("constraint", db.constraint()),
+    ];
+    for (name, value) in parts {
+        if let Some(v) = value {
+            s.push_str(&format!("; {name}: {v}"));
+        }
+    }
+    s
 }
 
 impl Error {
@@ -35,7 +66,7 @@ impl Error {
             },
             Error::Pool(_) | Error::Kafka(_) | Error::DeadLetter(_) => true,
             Error::Common(_) => true,
-            Error::Stopped => false,
+            Error::Stopped | Error::Contract(_) => false,
         }
     }
 }

@@ -5,6 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::contract::{
+    adds_up, currency, date, id, non_negative, one_of, opt_id, opt_time, product, sum, time,
+};
 use crate::topics::Topic;
 
 /// Funnel stages, in funnel order.
@@ -30,7 +33,9 @@ pub const ORDER_STATUSES: [&str; 7] = [
 /// Payment statuses a payment event may carry.
 pub const PAYMENT_STATUSES: [&str; 5] = ["PENDING", "CAPTURED", "FAILED", "DECLINED", "REFUNDED"];
 /// Shipment statuses a shipment event may carry.
-pub const SHIPMENT_STATUSES: [&str; 4] = ["LABEL_CREATED", "SHIPPED", "DELIVERED", "RTO"];
+/// `CANCELLED`: the label was voided before hand-over (the order was cancelled).
+pub const SHIPMENT_STATUSES: [&str; 5] =
+    ["LABEL_CREATED", "SHIPPED", "DELIVERED", "RTO", "CANCELLED"];
 /// Return statuses a return event may carry.
 pub const RETURN_STATUSES: [&str; 3] = ["REQUESTED", "RECEIVED", "REFUNDED"];
 
@@ -52,31 +57,7 @@ pub trait Event: Serialize + for<'de> Deserialize<'de> {
     fn validate(&self) -> Result<(), String>;
 }
 
-fn one_of(field: &str, value: &str, allowed: &[&str]) -> Result<(), String> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(format!("{field} {value:?} is not one of {allowed:?}"))
-    }
-}
-
-fn non_negative(field: &str, value: i64) -> Result<(), String> {
-    if value >= 0 {
-        Ok(())
-    } else {
-        Err(format!("{field} is negative ({value})"))
-    }
-}
-
-fn currency(value: &str) -> Result<(), String> {
-    if value.len() == 3 && value.bytes().all(|b| b.is_ascii_uppercase()) {
-        Ok(())
-    } else {
-        Err(format!("currency {value:?} is not an ISO 4217 code"))
-    }
-}
-
-fn common(event_id: &str, updated_at: i64) -> Result<(), String> {
+fn common(event_id: &str, event_time: i64, updated_at: i64) -> Result<(), String> {
     let is_uuid = event_id.len() == 36
         && event_id.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
@@ -88,7 +69,8 @@ fn common(event_id: &str, updated_at: i64) -> Result<(), String> {
     if updated_at <= 0 {
         return Err("updated_at is not set".into());
     }
-    Ok(())
+    time("event_time", event_time)?;
+    time("updated_at", updated_at)
 }
 
 macro_rules! event_impl {
@@ -110,7 +92,7 @@ macro_rules! event_impl {
             }
             fn validate(&self) -> Result<(), String> {
                 let $s = self;
-                common(&$s.event_id, $s.updated_at)?;
+                common(&$s.event_id, $s.event_time, $s.updated_at)?;
                 $validate
             }
         }
@@ -138,7 +120,12 @@ event_impl!(
     Topic::Customers,
     "customers.avsc",
     customer_id,
-    |e| { currency(&e.currency) }
+    |e| {
+        id("customer_id", e.customer_id)?;
+        id("geo_id", e.geo_id)?;
+        time("customer_created_at", e.customer_created_at)?;
+        currency(&e.currency)
+    }
 );
 
 /// A catalog product.
@@ -164,6 +151,7 @@ event_impl!(
     "products.avsc",
     product_id,
     |e| {
+        id("product_id", e.product_id)?;
         currency(&e.currency)?;
         non_negative("unit_cost", e.unit_cost)?;
         non_negative("list_price", e.list_price)
@@ -206,27 +194,93 @@ pub struct OrderEvent {
 }
 
 event_impl!(OrderEvent, Topic::Orders, "orders.avsc", order_id, |e| {
+    id("order_id", e.order_id)?;
+    id("customer_id", e.customer_id)?;
+    id("geo_id", e.geo_id)?;
+    time("order_ts", e.order_ts)?;
     one_of("order_status", &e.order_status, &ORDER_STATUSES)?;
     currency(&e.currency)?;
     if e.items.is_empty() {
         return Err("order has no items".into());
     }
+    let mut item_ids: Vec<i64> = e.items.iter().map(|i| i.order_item_id).collect();
+    item_ids.sort_unstable();
+    if let Some(w) = item_ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!("order_item_id {} appears twice in the order", w[0]));
+    }
+    let mut list_total = Vec::with_capacity(e.items.len());
     for i in &e.items {
-        if !(1..=1000).contains(&i.qty) {
-            return Err(format!("item {} has qty {}", i.order_item_id, i.qty));
-        }
-        non_negative("unit_sell_price", i.unit_sell_price)?;
+        i.validate()?;
+        list_total.push(product(
+            "unit_list_price × qty",
+            i.unit_list_price,
+            i.qty.into(),
+        )?);
     }
-    let net: i64 = e.items.iter().map(|i| i.line_net_revenue).sum();
-    if net != e.net_amount {
-        return Err(format!(
-            "net_amount {} differs from the sum of line_net_revenue {net}",
-            e.net_amount
-        ));
-    }
-    non_negative("gross_amount", e.gross_amount)?;
-    non_negative("tax_amount", e.tax_amount)
+    adds_up(
+        "gross_amount",
+        e.gross_amount,
+        "unit_list_price × qty",
+        sum("gross", list_total)?,
+    )?;
+    let lines = |f: fn(&OrderItem) -> i64| sum("lines", e.items.iter().map(f));
+    adds_up(
+        "discount_amount",
+        e.discount_amount,
+        "line_discount",
+        lines(|i| i.line_discount)?,
+    )?;
+    adds_up(
+        "tax_amount",
+        e.tax_amount,
+        "line_tax",
+        lines(|i| i.line_tax)?,
+    )?;
+    adds_up(
+        "net_amount",
+        e.net_amount,
+        "line_net_revenue",
+        lines(|i| i.line_net_revenue)?,
+    )
 });
+
+impl OrderItem {
+    /// The rules of one line: positive ids, a quantity of 1–1000, no negative
+    /// money, and net = list × qty − discount.
+    pub fn validate(&self) -> Result<(), String> {
+        let line = |rule: String| format!("line {}: {rule}", self.order_item_id);
+        id("order_item_id", self.order_item_id)?;
+        id("product_id", self.product_id).map_err(line)?;
+        if !(1..=1000).contains(&self.qty) {
+            return Err(line(format!("qty {} is outside 1–1000", self.qty)));
+        }
+        for (field, v) in [
+            ("unit_list_price", self.unit_list_price),
+            ("unit_sell_price", self.unit_sell_price),
+            ("unit_cost", self.unit_cost),
+            ("line_discount", self.line_discount),
+            ("line_tax", self.line_tax),
+            ("line_net_revenue", self.line_net_revenue),
+        ] {
+            non_negative(field, v).map_err(line)?;
+        }
+        let list = product(
+            "unit_list_price × qty",
+            self.unit_list_price,
+            self.qty.into(),
+        )
+        .map_err(line)?;
+        if list - self.line_discount != self.line_net_revenue {
+            return Err(line(format!(
+                "line_net_revenue {} differs from unit_list_price × qty − line_discount ({list} − {} = {})",
+                self.line_net_revenue,
+                self.line_discount,
+                list - self.line_discount
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// A payment attempt and its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,11 +309,21 @@ event_impl!(
     "payments.avsc",
     order_id,
     |e| {
+        id("payment_id", e.payment_id)?;
+        id("order_id", e.order_id)?;
         one_of("payment_status", &e.payment_status, &PAYMENT_STATUSES)?;
         currency(&e.currency)?;
         non_negative("amount", e.amount)?;
         non_negative("gateway_fee_amount", e.gateway_fee_amount)?;
-        non_negative("refund_amount", e.refund_amount)
+        non_negative("refund_amount", e.refund_amount)?;
+        if e.refund_amount > e.amount {
+            return Err(format!(
+                "refund_amount {} exceeds the amount paid {}",
+                e.refund_amount, e.amount
+            ));
+        }
+        opt_time("authorized_ts", e.authorized_ts)?;
+        opt_time("captured_ts", e.captured_ts)
     }
 );
 
@@ -291,9 +355,15 @@ event_impl!(
     "shipments.avsc",
     order_id,
     |e| {
+        id("shipment_id", e.shipment_id)?;
+        id("order_id", e.order_id)?;
+        id("fc_id", e.fc_id)?;
         one_of("shipment_status", &e.shipment_status, &SHIPMENT_STATUSES)?;
         currency(&e.currency)?;
-        non_negative("shipping_cost", e.shipping_cost)
+        non_negative("shipping_cost", e.shipping_cost)?;
+        opt_time("shipped_ts", e.shipped_ts)?;
+        date("promised_delivery_dt", e.promised_delivery_dt)?;
+        e.delivered_dt.map_or(Ok(()), |d| date("delivered_dt", d))
     }
 );
 
@@ -316,6 +386,11 @@ pub struct ReturnEvent {
 }
 
 event_impl!(ReturnEvent, Topic::Returns, "returns.avsc", order_id, |e| {
+    id("return_id", e.return_id)?;
+    id("order_id", e.order_id)?;
+    id("order_item_id", e.order_item_id)?;
+    id("product_id", e.product_id)?;
+    time("return_ts", e.return_ts)?;
     one_of("return_status", &e.return_status, &RETURN_STATUSES)?;
     currency(&e.currency)?;
     non_negative("refund_amount", e.refund_amount)
@@ -344,6 +419,9 @@ event_impl!(
     session_id,
     |e| {
         one_of("stage", &e.stage, &FUNNEL_STAGES)?;
+        opt_id("customer_id", e.customer_id)?;
+        opt_id("product_id", e.product_id)?;
+        opt_id("order_id", e.order_id)?;
         if e.session_id.is_empty() || e.session_id.len() > 64 {
             return Err(format!(
                 "session_id has {} characters (1-64)",
@@ -430,8 +508,18 @@ impl AnyEvent {
     pub fn event_time(&self) -> i64 {
         any_dispatch!(self, e => e.event_time())
     }
-    /// Encodes with the compiled-in schema (Avro single-object encoding).
+    /// The event's semantic contract ([`Event::validate`]).
+    pub fn validate(&self) -> Result<(), String> {
+        any_dispatch!(self, e => e.validate())
+    }
+    /// Validates, then encodes with the compiled-in schema (Avro single-object
+    /// encoding): whatever publishes through here (the generator, the shop's
+    /// outbox) cannot emit an event the consumers would reject. Tests that
+    /// need a broken event use [`crate::codec::encode`] directly.
     pub fn encode(&self) -> crate::Result<Vec<u8>> {
+        self.validate().map_err(|reason| {
+            crate::Error::Invalid(format!("{} {}: {reason}", self.topic(), self.event_id()))
+        })?;
         any_dispatch!(self, e => crate::codec::encode(e))
     }
 }

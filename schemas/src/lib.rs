@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`topics`]: the topic names and which event each carries.
 //! - [`events`]: one typed Rust event per Avro schema (`schemas/avro/*.avsc`).
+//! - [`contract`]: the semantic rules every event keeps (ids, money, currencies,
+//!   times); each event's `validate` applies them.
 //! - [`codec`]: Avro single-object encoding (marker + writer-schema fingerprint),
 //!   with writer schemas resolved by fingerprint from the schemas compiled in.
 //! - [`error`]: the crate's `Error`.
@@ -11,6 +13,7 @@
 //! sums are exact end to end; timestamps are `timestamp-micros`, dates `date`.
 
 pub mod codec;
+pub mod contract;
 pub mod error;
 pub mod events;
 pub mod topics;

@@ -11,8 +11,13 @@
 //!   when none is set, is generated at first start and printed once; there is
 //!   no default password ([`password`]).
 
+pub mod client;
+pub mod limits;
 pub mod password;
 pub mod session;
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum_extra::extract::cookie::Key;
 use deadpool_postgres::Pool;
@@ -33,7 +38,18 @@ pub struct AuthSettings {
     /// Serve `/api/kpis/*` without an admin session (for a trusted network or an
     /// embedding dashboard); off by default: revenue is not public.
     pub public_kpis: bool,
+    /// Bearer token Prometheus sends to scrape `/metrics`; when unset,
+    /// `/metrics` answers only direct loopback requests (it shows revenue).
+    pub metrics_token: Option<String>,
+    /// Proxies whose forwarded headers name the client (rate limits, logs).
+    pub trusted_proxies: client::TrustedProxies,
 }
+
+/// Admin sign-in attempts per client address in 15 minutes.
+pub const ADMIN_ATTEMPTS_PER_ADDRESS: u32 = 10;
+/// Admin sign-in attempts from all addresses together in 15 minutes (a
+/// distributed guess still meets a limit).
+pub const ADMIN_ATTEMPTS_ALL: u32 = 100;
 
 /// The app's signing key.
 #[derive(Clone)]
@@ -41,6 +57,12 @@ pub struct Auth {
     pub key: Key,
     /// See [`AuthSettings::public_kpis`].
     pub public_kpis: bool,
+    /// See [`AuthSettings::metrics_token`].
+    pub metrics_token: Option<String>,
+    /// See [`AuthSettings::trusted_proxies`].
+    pub proxies: client::TrustedProxies,
+    /// Admin sign-in attempts, per client address and all together.
+    pub admin_attempts: Arc<(limits::Attempts, limits::Attempts)>,
 }
 
 fn db(e: impl std::fmt::Display) -> Error {
@@ -112,6 +134,12 @@ impl Auth {
             Auth {
                 key,
                 public_kpis: settings.public_kpis,
+                metrics_token: settings.metrics_token.clone().filter(|t| !t.is_empty()),
+                proxies: settings.trusted_proxies.clone(),
+                admin_attempts: Arc::new((
+                    limits::Attempts::new(ADMIN_ATTEMPTS_PER_ADDRESS, Duration::from_secs(15 * 60)),
+                    limits::Attempts::new(ADMIN_ATTEMPTS_ALL, Duration::from_secs(15 * 60)),
+                )),
             },
             generated,
         ))

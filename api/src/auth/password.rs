@@ -42,12 +42,12 @@ pub fn generate() -> String {
         .collect()
 }
 
-/// The password policy: at least 10 characters with a lower-case letter, an
+/// The password policy: at least 12 characters with a lower-case letter, an
 /// upper-case letter and a digit. Returns what is missing.
 pub fn check_policy(password: &str) -> std::result::Result<(), String> {
     let mut missing = Vec::new();
-    if password.chars().count() < 10 {
-        missing.push("at least 10 characters");
+    if password.chars().count() < 12 {
+        missing.push("at least 12 characters");
     }
     if !password.chars().any(|c| c.is_lowercase()) {
         missing.push("a lower-case letter");
@@ -89,7 +89,7 @@ mod tests {
         assert!(check_policy(&format!("{a}aA1")).is_ok());
         assert_eq!(
             check_policy("short"),
-            Err("the password needs at least 10 characters, an upper-case letter, a digit".into())
+            Err("the password needs at least 12 characters, an upper-case letter, a digit".into())
         );
     }
 }

@@ -166,6 +166,54 @@ impl FromRequestParts<AppState> for KpiReader {
     }
 }
 
+/// May scrape `/metrics` (business gauges: revenue, orders, AOV): Prometheus
+/// with `Authorization: Bearer <METRICS_TOKEN>` when a token is configured;
+/// without one, only a direct loopback request (no proxy or tunnel headers,
+/// so a Cloudflare tunnel's visitors are refused).
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsReader;
+
+impl FromRequestParts<AppState> for MetricsReader {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        if let Some(token) = &state.auth.metrics_token {
+            let given = parts
+                .headers
+                .get(axum::http::header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            return if constant_time_eq(given.as_bytes(), token.as_bytes()) {
+                Ok(MetricsReader)
+            } else {
+                Err(Error::Unauthorized(
+                    "/metrics needs the header Authorization: Bearer <METRICS_TOKEN>".into(),
+                ))
+            };
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0);
+        let proxied = [
+            "forwarded",
+            "x-forwarded-for",
+            "x-real-ip",
+            "cf-connecting-ip",
+        ]
+        .iter()
+        .any(|h| parts.headers.contains_key(*h));
+        if peer.is_some_and(|p| p.ip().is_loopback()) && !proxied {
+            Ok(MetricsReader)
+        } else {
+            Err(Error::Forbidden(
+                "/metrics answers only local requests; set METRICS_TOKEN to scrape it from elsewhere (Authorization: Bearer)".into(),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ struct Login {
 
 async fn login(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     jar: SignedCookieJar,
     body: std::result::Result<Json<Login>, axum::extract::rejection::JsonRejection>,
@@ -41,9 +42,22 @@ async fn login(
             e.body_text()
         ))
     })?;
+    // counted before the (slow) check, per client address and overall
+    let ip = state
+        .auth
+        .proxies
+        .client_ip(&headers, peer.map(|axum::Extension(c)| c.0));
+    let (per_address, overall) = &*state.auth.admin_attempts;
+    if !per_address.take(&ip) || !overall.take("admin") {
+        return Err(Error::TooManyRequests {
+            message: "too many sign-in attempts; try again in 15 minutes".into(),
+            details: json!({"retry_after_secs": per_address.window().as_secs()}),
+        });
+    }
     if !admin_password_matches(&state.pool, &body.password).await? {
         return Err(Error::Unauthorized("password: wrong admin password".into()));
     }
+    per_address.forgive(&ip);
     let (id, csrf) = session::open(&state, "admin", None, ADMIN_SESSION_SECS).await?;
     let jar = jar.add(session::cookie(
         ADMIN_COOKIE,

@@ -12,12 +12,13 @@ use axum::Router;
 use globalcart_common::metrics::{render, HTTP_REQUESTS, HTTP_SECONDS};
 
 use super::AppState;
+use crate::auth::session::MetricsReader;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(metrics))
 }
 
-async fn metrics() -> impl IntoResponse {
+async fn metrics(_: MetricsReader) -> impl IntoResponse {
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         render(),

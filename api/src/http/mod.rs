@@ -6,15 +6,16 @@ mod analytics;
 mod days;
 mod errors;
 mod health;
+mod inputs;
 mod kpis;
 mod marts;
 mod metrics;
 mod openapi;
 mod report;
+pub mod server;
 pub mod web;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use axum::Router;
 use deadpool_postgres::Pool;
@@ -59,6 +60,10 @@ pub fn router(state: AppState) -> Router {
         .merge(shop)
         .merge(web::router())
         .route_layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn(inputs::reject_control_chars))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            server::Limits::default().body_read,
+        ))
         .layer(axum::middleware::from_fn(errors::json_errors))
         .layer(axum::middleware::from_fn(web::security_headers))
         .with_state(state)
@@ -76,10 +81,7 @@ pub async fn serve(
     let (stop, stopped) = watch::channel(false);
     let relay = tokio::spawn(shop::outbox::run(state.clone(), stopped.clone()));
     let clock = tokio::spawn(shop::fulfilment::run(state.clone(), stopped));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = server::run(listener, router(state), server::Limits::default(), shutdown).await;
     let _ = stop.send(true);
     let _ = tokio::join!(relay, clock);
     served

@@ -37,8 +37,8 @@ pub const OTP_MAX_ATTEMPTS: i32 = 5;
 pub const OTP_PER_ADDRESS_PER_HOUR: i64 = 5;
 /// Codes per client address per hour.
 pub const OTP_PER_IP_PER_HOUR: i64 = 20;
-/// Failed password sign-ins per address per 15 minutes.
-pub const LOGIN_FAILURES_ALLOWED: u32 = 10;
+/// Password sign-in attempts per address per 15 minutes (a success resets).
+pub const LOGIN_ATTEMPTS_ALLOWED: u32 = 10;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -192,9 +192,13 @@ async fn request_otp(
         )
         .await?;
     }
+    // a code is kind OTP (never in the customer's inbox; in demo mode shown by
+    // the demo inbox, see shop_email_demo_inbox.sql); a notice that no code
+    // was sent is an ordinary email to the address
+    let kind = if usable { "OTP" } else { "OTP_NOTICE" };
     tx.execute(
-        sql!("shop_email_insert"),
-        &[&None::<i64>, &email, &"OTP", &subject, &text, &None::<i64>],
+        sql!("shop_email_insert_otp"),
+        &[&email, &kind, &subject, &text, &visitor.visitor_id],
     )
     .await?;
     tx.commit().await?;
@@ -222,36 +226,35 @@ async fn verify(
     let email = email(&body.email)?;
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
+    // One answer for every failure (no code pending, used up, expired, wrong):
+    // a different answer would tell accounts from non-accounts (ASVS 2.2.1).
+    let refused = || {
+        Error::Unauthorized(format!(
+            "the code is wrong or no longer valid (codes expire after 10 minutes and {OTP_MAX_ATTEMPTS} wrong tries); request a new one if needed"
+        ))
+    };
     let otp = tx
         .query_opt(sql!("shop_otp_latest"), &[&email])
         .await?
-        .ok_or_else(|| {
-            Error::Unauthorized("no code is pending for this address; request one".into())
-        })?;
+        .ok_or_else(refused)?;
     let (otp_id, purpose, stored, attempts, expired): (i64, String, String, i32, bool) =
         (otp.get(0), otp.get(1), otp.get(2), otp.get(3), otp.get(4));
-    if attempts >= OTP_MAX_ATTEMPTS {
-        return Err(Error::TooManyRequests {
-            message: "too many wrong codes; request a new one".into(),
-            details: json!({"attempts_left": 0}),
-        });
-    }
-    if expired {
-        return Err(Error::Gone("the code expired; request a new one".into()));
+    if attempts >= OTP_MAX_ATTEMPTS || expired {
+        return Err(refused());
     }
     let given = otp_hash(&state.shop, &email, body.otp.trim());
     if !session::constant_time_eq(given.as_bytes(), stored.as_bytes()) {
         tx.execute(sql!("shop_otp_attempt"), &[&otp_id]).await?;
         tx.commit().await?;
-        let left = OTP_MAX_ATTEMPTS - attempts - 1;
-        return Err(Error::Unauthorized(format!(
-            "wrong code ({left} attempts left)"
-        )));
+        return Err(refused());
     }
     tx.execute(sql!("shop_otp_consume"), &[&otp_id]).await?;
     let row = if purpose == "signup" {
         let created = tx
-            .query_one(sql!("shop_customer_insert_from_otp"), &[&otp_id])
+            .query_one(
+                sql!("shop_customer_insert_from_otp"),
+                &[&otp_id, &visitor.visitor_id],
+            )
             .await?;
         let customer_id: i64 = created.get(0);
         customer_event(&tx, customer_id).await?;
@@ -358,8 +361,10 @@ async fn login(
 ) -> Result<impl IntoResponse> {
     visitor.check_csrf(customer.as_ref())?;
     let email = email(&body.email)?;
-    let failures = &state.shop.0.login_failures;
-    if failures.get(&email).unwrap_or(0) >= LOGIN_FAILURES_ALLOWED {
+    // counted before the argon2 check, atomically: parallel guesses cannot
+    // all pass the limit (a success forgives the address)
+    let attempts = &state.shop.0.login_attempts;
+    if !attempts.take(&email) {
         return Err(Error::TooManyRequests {
             message: "too many failed sign-ins; try again in 15 minutes or use a code".into(),
             details: json!({"retry_after_secs": 900}),
@@ -384,13 +389,10 @@ async fn login(
     .map_err(|e| Error::Internal(e.to_string()))?;
     match (ok, row) {
         (true, Some(r)) => {
-            failures.invalidate(&email);
+            attempts.forgive(&email);
             sign_in(state, tx, headers, jar, visitor, r.get(0)).await
         }
-        _ => {
-            failures.insert(email.clone(), failures.get(&email).unwrap_or(0) + 1);
-            Err(Error::Unauthorized("wrong email or password".into()))
-        }
+        _ => Err(Error::Unauthorized("wrong email or password".into())),
     }
 }
 
@@ -413,10 +415,12 @@ struct InboxQuery {
     email: String,
 }
 
-/// Demo mode only: the code emails of an address, so a visitor can sign up
-/// without a mail server.
+/// Demo mode only: the code emails of an address that this browser requested,
+/// so a visitor can sign up without a mail server. Another browser sees
+/// nothing, whether the address has an account or not.
 async fn demo_inbox(
     State(state): State<AppState>,
+    visitor: Visitor,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Value>> {
     if !state.shop.settings().demo_mode {
@@ -427,7 +431,10 @@ async fn demo_inbox(
         .pool
         .get()
         .await?
-        .query(sql!("shop_email_demo_inbox"), &[&email])
+        .query(
+            sql!("shop_email_demo_inbox"),
+            &[&email, &visitor.visitor_id],
+        )
         .await?;
     Ok(Json(
         json!({"items": rows.iter().map(super::inbox::email_json).collect::<Vec<_>>()}),

@@ -47,6 +47,7 @@ pub async fn promo(
             min_order: r.get(4),
             active: r.get(5),
             expired: r.get(6),
+            once_per_customer: r.get(7),
         }
     }))
 }
@@ -146,6 +147,10 @@ async fn checkout(
     }
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
+    // one checkout of this cart at a time: a parallel request with the same
+    // key then finds the order, one with another key finds the cart empty
+    tx.execute(sql!("shop_checkout_lock"), &[&customer.cart_owner()])
+        .await?;
     // the same key again: the same order
     if let Some(r) = tx
         .query_opt(sql!("shop_order_by_key"), &[&body.idempotency_key])
@@ -240,6 +245,18 @@ async fn checkout(
             let d = p
                 .discount(subtotal)
                 .map_err(|m| Error::Unprocessable(format!("promo_code: {m}")))?;
+            // serialized by the checkout lock: two parallel orders cannot both use it
+            if p.once_per_customer
+                && tx
+                    .query_one(sql!("shop_promo_used"), &[&customer.customer_id, &p.code])
+                    .await?
+                    .get::<_, bool>(0)
+            {
+                return Err(Error::Unprocessable(format!(
+                    "promo_code: {} is once per customer and you have used it already",
+                    p.code
+                )));
+            }
             (Some(p.code), d)
         }
         None => (None, 0),

@@ -10,6 +10,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use globalcart_schemas::{AnyEvent, ClickEvent};
 use serde::Deserialize;
+use serde_json::json;
 use uuid::Uuid;
 
 use super::visitor::{MaybeCustomer, Visitor};
@@ -74,6 +75,11 @@ struct Report {
 
 /// The stages a page may report.
 pub const PAGE_STAGES: [&str; 3] = ["VIEW_PRODUCT", "VIEW_CART", "CHECKOUT_STARTED"];
+/// Page events one visit may report per minute.
+pub const EVENTS_PER_VISIT_PER_MINUTE: u32 = 60;
+/// Page events one client address may report per minute (all its visits: a
+/// script minting new visitor cookies cannot inflate the funnel's sessions).
+pub const EVENTS_PER_IP_PER_MINUTE: u32 = 300;
 
 async fn report(
     State(state): State<AppState>,
@@ -82,6 +88,13 @@ async fn report(
     Json(body): Json<Report>,
 ) -> Result<StatusCode> {
     visitor.check_csrf(customer.as_ref())?;
+    let (per_visit, per_ip) = &state.shop.0.funnel_limits;
+    if !per_visit.take(&visitor.visit_id) || !per_ip.take(&visitor.ip) {
+        return Err(Error::TooManyRequests {
+            message: "too many page events; slow down".into(),
+            details: json!({"retry_after_secs": 60}),
+        });
+    }
     if !PAGE_STAGES.contains(&body.stage.as_str()) {
         return Err(Error::Unprocessable(format!(
             "stage: one of {} (the server reports the others itself)",

@@ -84,7 +84,9 @@ struct Inner {
     catalog: catalog::CatalogCache,
     webhook_key: Vec<u8>,
     otp_key: Vec<u8>,
-    login_failures: moka::sync::Cache<String, u32>,
+    login_attempts: crate::auth::limits::Attempts,
+    /// Page events per visit and per client address ([`events`]).
+    funnel_limits: (crate::auth::limits::Attempts, crate::auth::limits::Attempts),
 }
 
 /// The shop's shared state.
@@ -128,10 +130,20 @@ impl Shop {
             catalog: catalog::CatalogCache::default(),
             webhook_key,
             otp_key,
-            login_failures: moka::sync::Cache::builder()
-                .time_to_live(Duration::from_secs(15 * 60))
-                .max_capacity(100_000)
-                .build(),
+            login_attempts: crate::auth::limits::Attempts::new(
+                accounts::LOGIN_ATTEMPTS_ALLOWED,
+                Duration::from_secs(15 * 60),
+            ),
+            funnel_limits: (
+                crate::auth::limits::Attempts::new(
+                    events::EVENTS_PER_VISIT_PER_MINUTE,
+                    Duration::from_secs(60),
+                ),
+                crate::auth::limits::Attempts::new(
+                    events::EVENTS_PER_IP_PER_MINUTE,
+                    Duration::from_secs(60),
+                ),
+            ),
         })))
     }
 

@@ -66,6 +66,10 @@ struct WebhookEvent {
 #[derive(Debug, Deserialize)]
 struct WebhookData {
     provider_payment_id: String,
+    /// What the provider captured, in minor units, and its currency: a
+    /// capture confirms the order only when both equal the order's.
+    amount: Option<i64>,
+    currency: Option<String>,
     failure_reason: Option<String>,
 }
 
@@ -101,7 +105,19 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
         let mut o = lifecycle::lock(&tx, order_id, None).await?;
         let pending = o.status == "CREATED" && o.payment_status == "PENDING";
         match (event.kind.as_str(), pending) {
-            ("payment.captured", true) => lifecycle::capture(&tx, &mut o).await?,
+            ("payment.captured", true) => {
+                let (want, currency) = (o.payment.amount, o.payment.currency.as_str());
+                if event.data.amount != Some(want)
+                    || event.data.currency.as_deref() != Some(currency)
+                {
+                    return Err(Error::Unprocessable(format!(
+                        "webhook data: captured {} {} does not match order #{order_id}'s {want} {currency} (minor units); the order stays unpaid",
+                        event.data.amount.map_or("no amount".into(), |a| a.to_string()),
+                        event.data.currency.as_deref().unwrap_or("no currency"),
+                    )));
+                }
+                lifecycle::capture(&tx, &mut o).await?
+            }
             ("payment.failed", true) => {
                 let reason = event.data.failure_reason.as_deref().unwrap_or("DECLINED");
                 lifecycle::fail(&tx, &mut o, reason).await?
@@ -169,7 +185,7 @@ async fn pay(
         )));
     }
     // the attempt, in the funnel, once the order is known to be the caller's and payable
-    let provider_ref = {
+    let (provider_ref, amount, currency) = {
         let mut client = state.pool.get().await?;
         let tx = client.transaction().await?;
         let o = lifecycle::lock(&tx, order_id, Some(customer.customer_id)).await?;
@@ -193,7 +209,7 @@ async fn pay(
             .await?
             .get(0);
         tx.commit().await?;
-        r
+        (r, o.payment.amount, o.payment.currency.clone())
     };
     // the provider confirms and calls us back, signed
     let event = json!({
@@ -202,6 +218,8 @@ async fn pay(
         "data": {
             "provider_payment_id": provider_ref,
             "order_id": order_id,
+            "amount": amount,
+            "currency": currency,
             "failure_reason": (!success).then_some(reason),
         },
     });

@@ -35,6 +35,8 @@ pub struct Promo {
     pub min_order: i64,
     pub active: bool,
     pub expired: bool,
+    /// Each customer may use it on one order that is not cancelled.
+    pub once_per_customer: bool,
 }
 
 impl Promo {
@@ -210,6 +212,7 @@ mod tests {
             min_order: 0,
             active: true,
             expired: false,
+            once_per_customer: false,
         };
         assert_eq!(welcome.discount(1000_00), Ok(100_00));
         assert_eq!(welcome.discount(10_000_00), Ok(250_00));
@@ -221,6 +224,7 @@ mod tests {
             min_order: 499_00,
             active: true,
             expired: false,
+            once_per_customer: false,
         };
         assert!(flat.discount(498_99).is_err());
         assert_eq!(flat.discount(499_00), Ok(100_00));

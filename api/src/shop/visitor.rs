@@ -55,22 +55,6 @@ fn random_hex(n: usize) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn client_ip(headers: &HeaderMap, peer: Option<SocketAddr>) -> String {
-    let forwarded = || {
-        headers
-            .get("cf-connecting-ip")
-            .or_else(|| headers.get("x-forwarded-for"))
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_string())
-    };
-    match peer {
-        Some(p) if p.ip().is_loopback() => forwarded().unwrap_or_else(|| p.ip().to_string()),
-        Some(p) => p.ip().to_string(),
-        None => "unknown".into(),
-    }
-}
-
 /// Mobile if the user agent says so.
 pub fn device(headers: &HeaderMap) -> &'static str {
     let ua = headers
@@ -113,7 +97,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         csrf: csrf.clone(),
         visit_id: visit_id.clone(),
         device: device(&headers),
-        ip: client_ip(&headers, peer),
+        ip: state.auth.proxies.client_ip(&headers, peer),
         sent_csrf: headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -262,16 +246,6 @@ pub fn customer_cookie(session: Uuid, secure: bool) -> Cookie<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_forwarded_address_counts_only_behind_a_local_proxy() {
-        let mut h = HeaderMap::new();
-        h.insert("x-forwarded-for", "203.0.113.9, 10.0.0.1".parse().unwrap());
-        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
-        let remote: SocketAddr = "198.51.100.7:5000".parse().unwrap();
-        assert_eq!(client_ip(&h, Some(local)), "203.0.113.9");
-        assert_eq!(client_ip(&h, Some(remote)), "198.51.100.7");
-    }
 
     #[test]
     fn mobile_user_agents_are_recognised() {

@@ -12,8 +12,9 @@ use globalcart_common::{db, KafkaSettings, PgSettings};
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "HOST", default_value = "0.0.0.0")]
+    /// Address to listen on: loopback unless told otherwise (0.0.0.0 serves
+    /// every interface; put a TLS proxy in front).
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
     pub host: String,
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PORT", default_value_t = 8000)]
@@ -30,10 +31,26 @@ pub struct ServeArgs {
     /// it shows revenue).
     #[arg(long, env = "PUBLIC_KPIS", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub public_kpis: bool,
+    /// Proxies whose X-Forwarded-For / CF-Connecting-IP name the client
+    /// (comma-separated addresses; empty trusts none). The default trusts a
+    /// proxy or tunnel on this machine.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "127.0.0.1,::1")]
+    pub trusted_proxies: String,
+    /// Bearer token Prometheus must send to scrape `/metrics` (it shows
+    /// revenue); unset = `/metrics` answers direct loopback requests only.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Demo mode: the shop's sign-in page shows the one-time codes of the
     /// address being signed up (there is no mail server in the demo).
     #[arg(long, env = "DEMO_MODE", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub demo_mode: bool,
+    /// Allow demo mode on an address other than loopback. Demo mode lets a
+    /// browser read the sign-in codes it requested, so anyone who can reach
+    /// the server can create accounts without owning the address: only for a
+    /// demo behind a tunnel or a container whose port is published on
+    /// loopback.
+    #[arg(long, env = "DEMO_ON_NETWORK", default_value_t = false, value_parser = clap::builder::BoolishValueParser::new(), action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub demo_on_network: bool,
     /// Secret of the payment provider's webhook signatures (HMAC-SHA256);
     /// generated once and kept in the database when unset.
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", hide_env_values = true)]
@@ -88,6 +105,9 @@ pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::R
         admin_password: set(&args.admin_password),
         session_secret: set(&args.session_secret),
         public_kpis: args.public_kpis,
+        metrics_token: set(&args.metrics_token),
+        trusted_proxies: globalcart_api::auth::client::TrustedProxies::parse(&args.trusted_proxies)
+            .map_err(anyhow::Error::msg)?,
     };
     let (auth, generated) = Auth::bootstrap(pool, &settings)
         .await
@@ -100,11 +120,22 @@ pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::R
     Ok(auth)
 }
 
-/// Binds the listener of `args`.
+/// Binds the listener of `args`; refuses demo mode on a non-loopback address
+/// unless `--demo-on-network` says so.
 pub async fn bind(args: &ServeArgs) -> anyhow::Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind((args.host.as_str(), args.port))
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
         .await
-        .with_context(|| format!("binding {}:{}", args.host, args.port))
+        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
+    let addr = listener.local_addr()?;
+    if args.demo_mode && !addr.ip().is_loopback() && !args.demo_on_network {
+        anyhow::bail!(
+            "refusing DEMO_MODE on {addr}: demo mode shows sign-in codes in the browser, so anyone \
+             who reaches this address could open accounts for addresses they do not own. Bind \
+             127.0.0.1 (--host / HOST), turn demo mode off, or pass --demo-on-network \
+             (DEMO_ON_NETWORK=true) for a demo behind a tunnel or a loopback-published container."
+        );
+    }
+    Ok(listener)
 }
 
 pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> anyhow::Result<()> {

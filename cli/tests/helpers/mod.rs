@@ -195,6 +195,17 @@ impl TestEnv {
     /// As [`TestEnv::spawn_app`]; `public_kpis` = whether `/api/kpis/*` answers
     /// without an admin session.
     pub async fn spawn_app_with(&self, public_kpis: bool) -> String {
+        self.spawn_app_configured(public_kpis, shop_settings(), None)
+            .await
+    }
+
+    /// As [`TestEnv::spawn_app_with`], with the shop's own settings (its clock).
+    pub async fn spawn_app_configured(
+        &self,
+        public_kpis: bool,
+        shop_settings: globalcart_api::shop::ShopSettings,
+        metrics_token: Option<&str>,
+    ) -> String {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind port 0");
@@ -204,11 +215,13 @@ impl TestEnv {
             admin_password: Some(ADMIN_PASSWORD.into()),
             session_secret: None,
             public_kpis,
+            metrics_token: metrics_token.map(str::to_string),
+            trusted_proxies: Default::default(),
         };
         let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
             .await
             .expect("auth");
-        let shop = globalcart_api::shop::Shop::bootstrap(&pool, &self.kafka, shop_settings())
+        let shop = globalcart_api::shop::Shop::bootstrap(&pool, &self.kafka, shop_settings)
             .await
             .expect("shop");
         let state = globalcart_api::AppState {

@@ -3,7 +3,7 @@
 use globalcart_schemas::{OrderEvent, OrderItem};
 
 use super::{ts, uuid, Counts};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::query::{query, upsert};
 
 pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
@@ -43,6 +43,16 @@ pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
         .flat_map(|o| o.items.iter().map(move |i| (i, o)))
         .collect();
     lines.sort_by_key(|(i, _)| i.order_item_id);
+    // An order line belongs to one order forever: across batches migration
+    // 018's trigger refuses a move; within a batch it is checked here.
+    if let Some(w) = lines.windows(2).find(|w| {
+        w[0].0.order_item_id == w[1].0.order_item_id && w[0].1.order_id != w[1].1.order_id
+    }) {
+        return Err(Error::Contract(format!(
+            "order_item_id {} is claimed by orders {} and {}",
+            w[0].0.order_item_id, w[0].1.order_id, w[1].1.order_id
+        )));
+    }
     lines.dedup_by_key(|(i, _)| i.order_item_id);
     let item = |f: fn(&OrderItem) -> i64| lines.iter().map(|(i, _)| f(i)).collect::<Vec<_>>();
     let r = upsert(

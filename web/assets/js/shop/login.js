@@ -5,11 +5,12 @@ import { api, setCsrf } from '../lib/api.js';
 import { h, $, mount, icon, toast, param, busy } from '../lib/dom.js';
 import { ago } from '../lib/format.js';
 import { initShop, refreshSession } from '../lib/nav.js';
+import { sameOriginPath } from '../lib/redirect.js';
 
 const RESEND_SECS = 30;
 const RULES = [
   // the server's policy (api/src/auth/password.rs::check_policy)
-  ['len', 'At least 10 characters', (p) => [...p].length >= 10],
+  ['len', 'At least 12 characters', (p) => [...p].length >= 12],
   ['lower', 'A lower-case letter', (p) => /\p{Ll}/u.test(p)],
   ['upper', 'An upper-case letter', (p) => /\p{Lu}/u.test(p)],
   ['digit', 'A digit', (p) => /[0-9]/.test(p)],
@@ -18,11 +19,9 @@ const RULES = [
 let session = null;
 let demoPoll = null;
 
-/** Only same-site paths are allowed as ?next= (no //host or scheme: open redirects). */
+/** Where to go after signing in: ?next= when it stays on this site (lib/redirect.js). */
 function nextUrl() {
-  const n = param('next');
-  if (n && n.startsWith('/') && !n.startsWith('//') && !n.startsWith('/\\') && !n.startsWith('/shop/login.html')) return n;
-  return '/shop/';
+  return sameOriginPath(param('next'), location.origin, '/shop/', ['/shop/login.html']);
 }
 
 async function signedIn(res) {
