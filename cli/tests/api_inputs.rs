@@ -23,14 +23,11 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// A raw HTTP/1.1 GET; returns the status code and the body.
-fn get(addr: &str, path: &str) -> (u16, String) {
+/// Sends `request` (raw HTTP/1.1, `Connection: close`); returns the status
+/// code and the body.
+fn raw(addr: &str, request: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect to the app");
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send");
+    s.write_all(request.as_bytes()).expect("send");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read the answer");
     let status = out
@@ -40,6 +37,26 @@ fn get(addr: &str, path: &str) -> (u16, String) {
         .unwrap_or_else(|| panic!("no status line in {out:?}"));
     let body = out.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
     (status, body)
+}
+
+/// A raw HTTP/1.1 GET; returns the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    raw(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// A runtime, a fresh database and the app serving it; its `host:port`.
+fn app() -> (tokio::runtime::Runtime, TestEnv, String) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let (env, base) = rt.block_on(async {
+        let env = TestEnv::with_topics("unused").await;
+        let base = env.spawn_app().await;
+        (env, base)
+    });
+    let addr = base.trim_start_matches("http://").to_string();
+    (rt, env, addr)
 }
 
 fn param() -> impl Strategy<Value = Option<String>> {
@@ -68,13 +85,7 @@ fn param() -> impl Strategy<Value = Option<String>> {
 
 #[test]
 fn random_inputs_get_a_clear_4xx_or_an_answer_never_a_crash() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (env, base) = rt.block_on(async {
-        let env = TestEnv::with_topics("unused").await;
-        let base = env.spawn_app().await;
-        (env, base)
-    });
-    let addr = base.trim_start_matches("http://").to_string();
+    let (rt, env, addr) = app();
     let names = ["metric", "grain", "from", "to", "by"];
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
         cases: 200,
@@ -126,23 +137,12 @@ fn random_inputs_get_a_clear_4xx_or_an_answer_never_a_crash() {
 
 /// A raw HTTP/1.1 request with a JSON body; returns the status and the body.
 fn send_json(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("connect to the app");
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .expect("send");
-    let mut out = String::new();
-    s.read_to_string(&mut out).expect("read the answer");
-    let status = out
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {out:?}"));
-    (
-        status,
-        out.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    raw(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
     )
 }
 
@@ -151,13 +151,7 @@ fn send_json(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) 
 /// an object is a 400 too (issue 15, items 10 and 13).
 #[test]
 fn control_characters_and_non_object_bodies_are_refused_at_the_edge() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (env, base) = rt.block_on(async {
-        let env = TestEnv::with_topics("unused").await;
-        let base = env.spawn_app().await;
-        (env, base)
-    });
-    let addr = base.trim_start_matches("http://").to_string();
+    let (rt, env, addr) = app();
     for query in [
         "/api/shop/products?q=ket%00tle",
         "/api/shop/promos/WELCOME%00?subtotal=10",
@@ -232,13 +226,7 @@ fn control_characters_and_non_object_bodies_are_refused_at_the_edge() {
 #[test]
 fn slow_and_oversized_requests_are_cut_off_with_a_clear_answer() {
     use std::time::{Duration, Instant};
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let (env, base) = rt.block_on(async {
-        let env = TestEnv::with_topics("unused").await;
-        let base = env.spawn_app().await;
-        (env, base)
-    });
-    let addr = base.trim_start_matches("http://").to_string();
+    let (rt, env, addr) = app();
 
     let (status, body) = get(
         &addr,

@@ -115,16 +115,9 @@ async fn garbage_and_schema_violating_messages_go_to_rejects_and_the_dlq_and_lat
     assert_eq!(run.rejected, 2);
 
     let client = env.client().await;
-    let reasons: Vec<String> = client
-        .query(
-            "select reason from globalcart.etl_ingest_rejects order by \"offset\"",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let reasons = env
+        .column("select reason from globalcart.etl_ingest_rejects order by \"offset\"")
+        .await;
     assert_eq!(reasons.len(), 2);
     assert!(
         reasons.iter().any(|r| r.contains("not Avro single-object")),
@@ -308,16 +301,9 @@ async fn absurd_events_and_a_stolen_order_line_are_dead_lettered_once_with_an_ac
     assert_eq!(run.rejected as usize, 1 + absurd.len() + 1);
 
     let client = env.client().await;
-    let reasons: Vec<String> = client
-        .query(
-            "select reason from globalcart.etl_ingest_rejects order by \"offset\"",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let reasons = env
+        .column("select reason from globalcart.etl_ingest_rejects order by \"offset\"")
+        .await;
     assert_eq!(reasons.len(), 1 + absurd.len() + 1, "{reasons:?}");
     for (r, (_, rule)) in reasons[1..].iter().zip(&absurd) {
         assert!(r.contains(rule), "{r:?} should name {rule:?}");

@@ -74,18 +74,9 @@ async fn the_committed_data_dictionary_is_what_the_database_comments_say() {
 #[tokio::test]
 async fn the_contract_currencies_are_the_warehouse_currencies() {
     let env = TestEnv::with_topics("unused").await;
-    let mut warehouse: Vec<String> = env
-        .client()
-        .await
-        .query(
-            "select currency::text from globalcart.dim_currency where fx_to_reporting > 0",
-            &[],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let mut warehouse = env
+        .column("select currency::text from globalcart.dim_currency where fx_to_reporting > 0")
+        .await;
     warehouse.sort();
     let mut contract: Vec<String> = globalcart_schemas::contract::CURRENCIES
         .iter()

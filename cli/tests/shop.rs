@@ -340,13 +340,9 @@ async fn every_shop_lifecycle_path_emits_events_the_loader_accepts() {
     })
     .await;
     let run = env.consume_until_idle(2).await;
-    let rejects: Vec<String> = db
-        .query("select reason from globalcart.etl_ingest_rejects", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let rejects = env
+        .column("select reason from globalcart.etl_ingest_rejects")
+        .await;
     assert!(rejects.is_empty() && run.rejected == 0, "{rejects:?}");
 
     let state = |order_id: i64| {

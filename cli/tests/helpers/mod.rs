@@ -180,6 +180,18 @@ impl TestEnv {
             .expect("consumer run")
     }
 
+    /// The first column of every row of `sql`, as text (`sql` casts it).
+    pub async fn column(&self, sql: &str) -> Vec<String> {
+        self.client()
+            .await
+            .query(sql, &[])
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    }
+
     /// Row count and an order-independent checksum of every star-schema table
     /// (all columns but `loaded_at`).
     pub async fn checksums(&self) -> BTreeMap<String, (i64, String)> {
