@@ -312,7 +312,16 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
         )
         .await
         .unwrap();
-    assert_eq!(again.sums_between(from, to), sums);
+    // (the same measures; money sums may differ in the last bit, as the
+    // restarted cache adds the buckets in another order)
+    let rebuilt = again.sums_between(from, to);
+    assert_eq!(
+        rebuilt.keys().collect::<Vec<_>>(),
+        sums.keys().collect::<Vec<_>>()
+    );
+    for (key, m) in &sums {
+        assert_same(&rebuilt[key], m, &format!("rebuilt {key:?}"));
+    }
     // the snapshot's windows come from the same buckets
     let snap = cache.snapshot();
     assert_eq!(snap.windows["last_1h"].overall.orders, all.orders);

@@ -203,8 +203,6 @@ async fn load_shared(
         return Ok(Default::default());
     }
     let tx = client.transaction().await?;
-    tx.batch_execute("set local synchronous_commit = off")
-        .await?;
     if !dates.is_empty() {
         query_rows(&tx, query!("dim_date_ensure"), &[&dates]).await?;
     }
@@ -223,12 +221,10 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
     let started = std::time::Instant::now();
     let mut client = pool.get().await?;
     let (geos, fcs) = load_shared(&mut client, batch).await?;
+    // Synchronous commit (the server's default): an asynchronous commit lost to
+    // a Postgres crash is not read again by a loader that keeps running, see
+    // docs/architecture.md, "Exactly-once in effect".
     let tx = client.transaction().await?;
-    // Asynchronous commit: the partition offsets commit in this transaction, so a
-    // commit lost to a Postgres crash loses rows and offsets together and the
-    // batch is read again from the broker (docs/architecture.md, "Exactly-once").
-    tx.batch_execute("set local synchronous_commit = off")
-        .await?;
     let mut report = LoadReport {
         rejected: batch.rejects.len(),
         messages: batch.messages,
