@@ -7,7 +7,7 @@ mod helpers;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use globalcart_api::kpis::{listener, KpiCache, Measures};
+use globalcart_api::kpis::{listener, KpiCache, Measures, FINE_SPAN};
 use globalcart_api::AppState;
 use globalcart_common::db;
 use globalcart_producers::generator::{self, Preset};
@@ -321,6 +321,17 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
     );
     for (key, m) in &sums {
         assert_same(&rebuilt[key], m, &format!("rebuilt {key:?}"));
+    }
+    // the one-second buckets summed into ten-second ones (what the cache does
+    // once they are older than FINE_SPAN) hold the same measures
+    again.consolidate(now + FINE_SPAN + TimeDelta::minutes(1));
+    let consolidated = again.sums_between(from, to);
+    assert_eq!(
+        consolidated.keys().collect::<Vec<_>>(),
+        sums.keys().collect::<Vec<_>>()
+    );
+    for (key, m) in &sums {
+        assert_same(&consolidated[key], m, &format!("consolidated {key:?}"));
     }
     // the snapshot's windows come from the same buckets
     let snap = cache.snapshot();

@@ -107,6 +107,32 @@ pub static CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
 });
 
+pub static FETCH_DELAY_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    histogram(
+        "globalcart_consumer_fetch_delay_seconds",
+        "Time from a record's broker timestamp (its producer's create time) to the consumer polling it.",
+        &[],
+        latency_buckets(),
+    )
+});
+
+/// The upper bound of the bucket of `h` that holds its `q` quantile (None when
+/// empty): what benchmarks print of an in-process histogram.
+pub fn quantile_bound(h: &prometheus::Histogram, q: f64) -> Option<f64> {
+    use prometheus::core::Metric;
+    let m = h.metric();
+    let hist = m.get_histogram();
+    let total = hist.get_sample_count();
+    if total == 0 {
+        return None;
+    }
+    let rank = (q * total as f64).ceil() as u64;
+    hist.get_bucket()
+        .iter()
+        .find(|b| b.cumulative_count() >= rank)
+        .map_or(Some(f64::INFINITY), |b| Some(b.upper_bound()))
+}
+
 pub static EVENT_AGE_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     histogram(
         "globalcart_event_age_at_commit_seconds",
@@ -297,6 +323,7 @@ pub fn init() {
     LazyLock::force(&QUERY_SECONDS);
     LazyLock::force(&CONSUMER_LAG);
     LazyLock::force(&EVENT_AGE_SECONDS);
+    LazyLock::force(&FETCH_DELAY_SECONDS);
     LazyLock::force(&PRODUCER_MESSAGES);
     LazyLock::force(&PRODUCER_ERRORS);
     LazyLock::force(&HTTP_REQUESTS);

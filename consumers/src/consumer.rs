@@ -157,8 +157,9 @@ struct OffsetsContext {
     handle: Handle,
     pool: Pool,
     group: String,
-    /// Partitions held now, and when the last assignment happened.
-    assignment: Mutex<(usize, Instant)>,
+    /// Partitions held now, when the last rebalance event happened, and
+    /// whether it was an assignment (a member may be assigned no partition).
+    assignment: Mutex<(usize, Instant, bool)>,
     /// First offset still to load per assigned partition: messages below it are
     /// dropped (see [`REWIND`]).
     floors: Mutex<HashMap<(String, i32), i64>>,
@@ -288,7 +289,7 @@ impl ConsumerContext for OffsetsContext {
                     "partitions assigned; starting from the offsets stored in Postgres"
                 );
                 if let Ok(mut a) = self.assignment.lock() {
-                    *a = (assigned.len(), Instant::now());
+                    *a = (assigned.len(), Instant::now(), true);
                 }
                 if let Err(e) = consumer.assign(tpl) {
                     tracing::error!(error = %e, "assign failed");
@@ -298,7 +299,7 @@ impl ConsumerContext for OffsetsContext {
                 let _idle = self.handle.block_on(self.loading.lock());
                 tracing::info!(partitions = tpl.count(), "partitions revoked");
                 if let Ok(mut a) = self.assignment.lock() {
-                    *a = (0, Instant::now());
+                    *a = (0, Instant::now(), false);
                 }
                 if let Err(e) = consumer.unassign() {
                     tracing::error!(error = %e, "unassign failed");
@@ -322,6 +323,12 @@ pub struct RunReport {
 }
 
 fn owned(m: &rdkafka::message::BorrowedMessage<'_>) -> RawMessage {
+    if let Some(ms) = m.timestamp().to_millis() {
+        let delay = chrono::Utc::now().timestamp_millis() - ms;
+        globalcart_common::metrics::FETCH_DELAY_SECONDS
+            .with_label_values::<&str>(&[])
+            .observe(delay.max(0) as f64 / 1000.0);
+    }
     RawMessage {
         topic: m.topic().to_string(),
         partition: m.partition(),
@@ -332,13 +339,14 @@ fn owned(m: &rdkafka::message::BorrowedMessage<'_>) -> RawMessage {
 }
 
 /// Most kilobytes of fetched-but-unloaded messages held in memory.
-pub const PREFETCH_KBYTES: &str = "16384";
+pub const PREFETCH_KBYTES: u32 = 16384;
 /// Messages per partition librdkafka tries to keep fetched ahead.
 pub const PREFETCH_MESSAGES: &str = "20000";
 
 /// Consumes every event topic of `kafka.topic_prefix` in group `kafka.group()`
 /// until `shutdown` turns true (after committing the batch in flight) or, with
-/// `until_idle`, until no message arrived for that long.
+/// `until_idle`, until no message arrived for that long; with
+/// `settings.members` group members, each on its own blocking thread.
 pub async fn run_until_stopped(
     kafka: KafkaSettings,
     pool: Pool,
@@ -346,9 +354,65 @@ pub async fn run_until_stopped(
     shutdown: watch::Receiver<bool>,
 ) -> Result<RunReport> {
     let handle = Handle::current();
-    tokio::task::spawn_blocking(move || run_blocking(handle, kafka, pool, settings, shutdown))
-        .await
-        .map_err(|e| Error::DeadLetter(format!("consumer thread panicked: {e}")))?
+    let vote = Arc::new(IdleVote::new(usize::from(settings.members.max(1))));
+    let members = (0..usize::from(settings.members.max(1))).map(|member| {
+        let (h, k, p, s, sd, v) = (
+            handle.clone(),
+            kafka.clone(),
+            pool.clone(),
+            settings.clone(),
+            shutdown.clone(),
+            vote.clone(),
+        );
+        async move {
+            tokio::task::spawn_blocking(move || run_blocking(h, k, p, s, sd, (member, v)))
+                .await
+                .map_err(|e| Error::DeadLetter(format!("consumer thread panicked: {e}")))?
+        }
+    });
+    let mut total = RunReport::default();
+    for r in futures::future::try_join_all(members).await? {
+        total.batches += r.batches;
+        total.messages += r.messages;
+        total.rows_written += r.rows_written;
+        total.rejected += r.rejected;
+    }
+    Ok(total)
+}
+
+/// With `until_idle`, the members of one process stop together, once every one
+/// of them is idle: a member leaving alone would make the others rebalance,
+/// and a member waiting for its new assignment never counts as idle.
+struct IdleVote {
+    idle: Mutex<Vec<bool>>,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl IdleVote {
+    fn new(members: usize) -> IdleVote {
+        IdleVote {
+            idle: Mutex::new(vec![false; members]),
+            done: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Records whether `member` is idle; true once all were idle at once.
+    fn vote(&self, member: usize, idle: bool) -> bool {
+        if self.done() {
+            return true;
+        }
+        if let Ok(mut v) = self.idle.lock() {
+            v[member] = idle;
+            if v.iter().all(|i| *i) {
+                self.done.store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
+        self.done()
+    }
 }
 
 fn run_blocking(
@@ -357,6 +421,7 @@ fn run_blocking(
     pool: Pool,
     settings: ConsumerSettings,
     shutdown: watch::Receiver<bool>,
+    (member, vote): (usize, Arc<IdleVote>),
 ) -> Result<RunReport> {
     let loader = Arc::new(Loader::new(&kafka, pool.clone(), shutdown.clone())?);
     let loading = Arc::new(tokio::sync::Mutex::new(()));
@@ -365,7 +430,7 @@ fn run_blocking(
         handle: handle.clone(),
         pool,
         group: kafka.group(),
-        assignment: Mutex::new((0, Instant::now())),
+        assignment: Mutex::new((0, Instant::now(), false)),
         floors: Mutex::new(HashMap::new()),
         start: settings.start,
     };
@@ -381,7 +446,11 @@ fn run_blocking(
         // bound the prefetch queue: librdkafka's defaults (64 MiB and 100 000
         // messages per partition) let the loader's memory follow its lag (the
         // 10-minute soak grew 21 → 55 MiB); 16 MiB is ~3 batches of ahead
-        .set("queued.max.messages.kbytes", PREFETCH_KBYTES)
+        // (shared among the members: the process holds the same prefetch however many)
+        .set(
+            "queued.max.messages.kbytes",
+            (PREFETCH_KBYTES / u32::from(settings.members.max(1))).to_string(),
+        )
         .set("queued.min.messages", PREFETCH_MESSAGES)
         .create_with_context(ctx)?;
     let wanted: &[Topic] = if settings.topics.is_empty() {
@@ -428,18 +497,23 @@ fn run_blocking(
                     }
                     continue;
                 }
-                // idle time counts only while partitions are held, so a slow group
-                // join (a killed member's session expiring) is not mistaken for idleness
-                let (held, since) = consumer
+                // idle time counts only while partitions are held (or after an
+                // assignment of none), so a slow group join (a killed member's
+                // session expiring) is not mistaken for idleness
+                let (held, since, assigned) = consumer
                     .context()
                     .assignment
                     .lock()
-                    .map_or((0, Instant::now()), |a| *a);
+                    .map_or((0, Instant::now(), false), |a| *a);
                 let quiet = last_message.elapsed().min(since.elapsed());
-                if held > 0
+                if settings.until_idle.is_some() && vote.done() {
+                    break;
+                }
+                if (held > 0 || assigned)
                     && settings
                         .until_idle
                         .is_some_and(|s| quiet >= Duration::from_secs(s))
+                    && vote.vote(member, true)
                 {
                     tracing::info!(idle_secs = settings.until_idle, "no new message; stopping");
                     break;
@@ -465,6 +539,7 @@ fn run_blocking(
             }
         }
         last_message = Instant::now();
+        vote.vote(member, false);
         let lanes: Vec<(Batch, Vec<RawMessage>)> = lanes(messages, settings.lanes)
             .into_iter()
             .map(|m| (Batch::decode(&loader.prefix, &m), m))

@@ -29,6 +29,15 @@ pub struct ConsumerSettings {
     /// partitions' offsets and the lanes never wait on each other's rows.
     #[arg(long, env = "LOAD_LANES", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub lanes: u16,
+    /// Members of the consumer group this process runs, each on its own
+    /// thread with its own broker connection, fetches and load lanes (the group
+    /// shares the partitions among them). Tansu 0.6 serves one fetch of many
+    /// partitions far slower than several fetches of few (docs/benchmarks.md).
+    /// Opt-in: on Tansu 0.6 a multi-member join briefly gave a partition to two
+    /// members (a few messages loaded twice; the rows are the same, the run's
+    /// counts are not exact).
+    #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    pub members: u16,
     /// Exit after this many seconds without a new message (scripts, tests, benchmarks).
     #[arg(long)]
     pub until_idle: Option<u64>,
@@ -43,12 +52,21 @@ pub struct ConsumerSettings {
     pub topics: Vec<Topic>,
 }
 
+impl ConsumerSettings {
+    /// Postgres connections the loads use at once (members × lanes): a pool
+    /// should hold at least this many.
+    pub fn connections(&self) -> usize {
+        usize::from(self.members.max(1)) * usize::from(self.lanes.max(1))
+    }
+}
+
 impl Default for ConsumerSettings {
     fn default() -> Self {
         ConsumerSettings {
             batch_size: 5000,
             batch_wait_ms: 20,
             lanes: 2,
+            members: 1,
             until_idle: None,
             start: StartAt::Beginning,
             until_timestamp: None,

@@ -1,2 +1,3 @@
--- 10-second buckets of every live measure between $1 and $2 (the rolling KPI cache).
-select * from globalcart.kpi_buckets($1, $2, '10 seconds')
+-- Buckets of every live measure between $1 and $2 at grain $3 ('second' or
+-- '10 seconds'): the rolling KPI cache.
+select * from globalcart.kpi_buckets($1, $2, $3)

@@ -1,11 +1,11 @@
--- Tell the live KPI cache which 10-second buckets a batch touched (delivered on
--- commit only). Touched are: the batch's own event times $1 (Unix seconds:
+-- Tell the live KPI cache which seconds a batch touched (delivered on commit
+-- only; the cache reloads the one-second or ten-second bucket holding each). Touched are: the batch's own event times $1 (Unix seconds:
 -- order, return, ship and click times); the order time of the orders $2 whose
 -- payments, shipments or returns it loaded (their P&L is reported at their
 -- order time); the start of the sessions $3 whose clicks it loaded (sessions
 -- are reported at their first event). Only the last 25 hours count. Payload:
--- the bucket starts, comma-separated, or `>start` (everything since) when
--- there are more than 500; nothing is sent when no recent bucket was touched.
+-- the Unix seconds, comma-separated, or `>start` (everything since) when
+-- there are more than 500; nothing is sent when no recent second was touched.
 with touched (ts) as (
     select unnest($1::int8[])
     union all
@@ -18,13 +18,13 @@ with touched (ts) as (
     select (select extract(epoch from min(e.event_ts))::int8
             from globalcart.fact_funnel_events e where e.session_id = s.id)
     from unnest($3::text[]) as s(id)
-), buckets (b) as (
-    select distinct ts - ts % 10
+), seconds (b) as (
+    select distinct ts
     from touched
     where ts >= extract(epoch from now() - interval '25 hours')::int8
 )
 select pg_notify('globalcart_kpis',
                  case when count(*) > 500 then '>' || min(b)
                       else string_agg(b::text, ',' order by b) end)
-from buckets
+from seconds
 having count(*) > 0

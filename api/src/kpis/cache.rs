@@ -1,7 +1,9 @@
-//! 10-second buckets in moka, folded into a snapshot per refresh.
+//! Time buckets of every live measure in moka, folded into a snapshot per
+//! refresh: one second wide for the last [`FINE_SPAN`], ten seconds wide
+//! before, so a reload under a heavy stream re-reads one second of events.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -48,7 +50,14 @@ pub struct KpiCache {
     /// vw_sell_to_list_ratio (f64 bits) and when it was last read
     sell_to_list: Arc<AtomicU64>,
     sell_to_list_read: Arc<Mutex<Option<Instant>>>,
+    /// Unix second from which buckets are [`FINE`] wide (a multiple of
+    /// [`BUCKET`]); [`UNSET`] until the first load.
+    fine_from: Arc<AtomicI64>,
+    /// Held while a snapshot is folded and published, so snapshots publish in order.
+    publishing: Arc<Mutex<()>>,
 }
+
+const UNSET: i64 = i64::MIN;
 
 /// How often the history-wide sell-to-list ratio is re-read.
 const SELL_TO_LIST_EVERY: Duration = Duration::from_secs(60);
@@ -77,16 +86,37 @@ impl Default for KpiCache {
             version: Arc::new(watch::channel(0).0),
             sell_to_list: Arc::new(AtomicU64::new(0.0f64.to_bits())),
             sell_to_list_read: Arc::default(),
+            fine_from: Arc::new(AtomicI64::new(UNSET)),
+            publishing: Arc::default(),
         }
     }
 }
 
-/// Width of a cache bucket: what one refresh recomputes at least. Short, so a
-/// refresh under a heavy stream re-reads seconds of data, not minutes.
+/// Width of a bucket older than [`FINE_SPAN`]: what a reload of old times
+/// recomputes at least.
 pub const BUCKET: TimeDelta = TimeDelta::seconds(10);
+/// Width of a recent bucket: what a reload of the newest events recomputes.
+pub const FINE: TimeDelta = TimeDelta::seconds(1);
+/// How long buckets stay [`FINE`] wide before they are summed into
+/// [`BUCKET`]-wide ones (in memory: every measure is a sum).
+pub const FINE_SPAN: TimeDelta = TimeDelta::minutes(5);
 
 fn bucket(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(BUCKET).unwrap_or(t)
+}
+
+/// The start of the [`BUCKET`] holding Unix second `s`.
+pub fn coarse(s: i64) -> i64 {
+    s - s.rem_euclid(BUCKET.num_seconds())
+}
+
+/// `kpi_buckets`' name of a bucket width.
+fn grain(width: TimeDelta) -> &'static str {
+    if width == FINE {
+        "second"
+    } else {
+        "10 seconds"
+    }
 }
 
 impl KpiCache {
@@ -115,9 +145,79 @@ impl KpiCache {
         Ok(())
     }
 
-    /// Reloads the buckets of `[from, to)` from the KPI views (no new snapshot).
+    /// The Unix second from which buckets are [`FINE`] wide.
+    pub fn fine_from(&self) -> i64 {
+        let f = self.fine_from.load(Ordering::Acquire);
+        if f != UNSET {
+            return f;
+        }
+        let start = coarse((Utc::now() - FINE_SPAN).timestamp());
+        match self
+            .fine_from
+            .compare_exchange(UNSET, start, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => start,
+            Err(set) => set,
+        }
+    }
+
+    /// Sums the [`FINE`] buckets that are now older than [`FINE_SPAN`] into
+    /// [`BUCKET`]-wide ones. Call it from the task that loads (a load and a
+    /// consolidation must not interleave).
+    pub fn consolidate(&self, now: DateTime<Utc>) {
+        let from = self.fine_from();
+        let to = coarse((now - FINE_SPAN).timestamp());
+        if to <= from {
+            return;
+        }
+        let mut sums: BTreeMap<Key, Measures> = BTreeMap::new();
+        let mut fine: Vec<Key> = Vec::new();
+        for (k, m) in self.buckets.iter() {
+            if k.0 >= from && k.0 < to {
+                sums.entry((coarse(k.0), k.1.clone(), k.2.clone()))
+                    .or_default()
+                    .add(&m);
+                fine.push((*k).clone());
+            }
+        }
+        for k in fine {
+            self.buckets.invalidate(&k);
+        }
+        for (k, m) in sums {
+            self.buckets.insert(k, m);
+        }
+        self.fine_from.store(to, Ordering::Release);
+    }
+
+    /// Reloads the buckets of `[from, to)` from the KPI views (no new
+    /// snapshot): ten-second buckets before [`KpiCache::fine_from`], one-second
+    /// buckets from it.
     pub async fn load(&self, pool: &Pool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
-        let (from, to) = (bucket(from), bucket(to) + BUCKET);
+        let split = self.fine_from();
+        let (lo, hi) = (from.timestamp(), to.timestamp().max(from.timestamp() + 1));
+        if lo < split {
+            self.load_grain(
+                pool,
+                coarse(lo),
+                coarse(hi.min(split) - 1) + BUCKET.num_seconds(),
+                BUCKET,
+            )
+            .await?;
+        }
+        if hi > split {
+            self.load_grain(pool, lo.max(split), hi, FINE).await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the buckets of `[lo, hi)` (Unix seconds) with `kpi_buckets` at `width`.
+    async fn load_grain(&self, pool: &Pool, lo: i64, hi: i64, width: TimeDelta) -> Result<()> {
+        let (Some(from), Some(to)) = (
+            DateTime::from_timestamp(lo, 0),
+            DateTime::from_timestamp(hi, 0),
+        ) else {
+            return Ok(());
+        };
         let started = Instant::now();
         let client = pool
             .get()
@@ -128,7 +228,7 @@ impl KpiCache {
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
         let rows = client
-            .query(&stmt, &[&from, &to])
+            .query(&stmt, &[&from, &to, &grain(width)])
             .await
             .map_err(|e| Error::Internal(e.to_string()))?;
         let due = self
@@ -143,7 +243,6 @@ impl KpiCache {
                 *t = Some(Instant::now());
             }
         }
-        let (lo, hi) = (from.timestamp(), to.timestamp());
         let stale: Vec<Key> = self
             .buckets
             .iter()
@@ -160,7 +259,8 @@ impl KpiCache {
         }
         tracing::debug!(
             from = %from,
-            seconds = (to - from).num_seconds(),
+            seconds = hi - lo,
+            grain = grain(width),
             took_ms = started.elapsed().as_millis() as u64,
             "kpi buckets reloaded"
         );
@@ -186,6 +286,7 @@ impl KpiCache {
     /// Folds the buckets into a new snapshot as of `now` and publishes it (one
     /// pass over the buckets for all windows).
     pub fn rebuild(&self, now: DateTime<Utc>) {
+        let _in_order = self.publishing.lock();
         let end = bucket(now) + BUCKET;
         let midnight = now.duration_trunc(TimeDelta::days(1)).unwrap_or(now);
         let sell_to_list = f64::from_bits(self.sell_to_list.load(Ordering::Relaxed));

@@ -1,8 +1,9 @@
 //! Keeps the [`KpiCache`] current: rebuilds the last 24 hours at start-up, then
 //! refreshes the buckets each committed batch touched (`NOTIFY globalcart_kpis`,
-//! payload = the touched bucket starts in Unix seconds, or `>start` for
-//! everything since; see `sql/queries/kpi_notify.sql`) and re-folds the windows
-//! every second so they slide even when nothing arrives. If the notification
+//! payload = the touched Unix seconds, or `>start` for everything since; see
+//! `sql/queries/kpi_notify.sql`) and re-folds the windows every second so they
+//! slide even when nothing arrives (summing the one-second buckets that age
+//! past [`super::cache::FINE_SPAN`] into ten-second ones). If the notification
 //! connection drops, it reconnects and rebuilds the last 24 hours (a missed
 //! notification must not leave the cache stale).
 
@@ -15,11 +16,29 @@ use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 use tokio_postgres::AsyncMessage;
 
-use super::cache::{KpiCache, BUCKET};
+use super::cache::{coarse, KpiCache, BUCKET};
 use super::CHANNEL;
 
 /// How long the refresher collects notifications before one refresh.
 const DEBOUNCE: Duration = Duration::from_millis(5);
+
+/// Touched seconds newer than this are reloaded at once; older ones (late
+/// costs of earlier orders, sessions that started earlier) are collected and
+/// reloaded together on the next one-second tick, so a stream that keeps
+/// touching the same older seconds reloads each once a second, not once a batch,
+/// and a round of new events stays a query or two long.
+const HOT: TimeDelta = TimeDelta::seconds(2);
+
+/// Splits `touched` into what to reload now and the older seconds to defer.
+fn defer_cold(touched: Touched, now: DateTime<Utc>, cold: &mut BTreeSet<i64>) -> Option<Touched> {
+    let Touched::Seconds(secs) = touched else {
+        return Some(touched);
+    };
+    let hot_from = (now - HOT).timestamp();
+    let (hot, old): (BTreeSet<i64>, BTreeSet<i64>) = secs.into_iter().partition(|s| *s >= hot_from);
+    cold.extend(old);
+    (!hot.is_empty()).then_some(Touched::Seconds(hot))
+}
 
 /// What needs reloading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +47,8 @@ enum Touched {
     All,
     /// Everything from this Unix second on.
     Since(i64),
-    /// These buckets (start, Unix seconds).
-    Buckets(BTreeSet<i64>),
+    /// These seconds (Unix).
+    Seconds(BTreeSet<i64>),
 }
 
 impl Touched {
@@ -41,36 +60,22 @@ impl Touched {
             .split(',')
             .map(str::parse)
             .collect::<Result<BTreeSet<i64>, _>>()
-            .map_or(Touched::All, Touched::Buckets)
+            .map_or(Touched::All, Touched::Seconds)
     }
 
     fn merge(self, other: Touched) -> Touched {
         match (self, other) {
             (Touched::All, _) | (_, Touched::All) => Touched::All,
             (Touched::Since(a), Touched::Since(b)) => Touched::Since(a.min(b)),
-            (Touched::Since(a), Touched::Buckets(b)) | (Touched::Buckets(b), Touched::Since(a)) => {
+            (Touched::Since(a), Touched::Seconds(b)) | (Touched::Seconds(b), Touched::Since(a)) => {
                 Touched::Since(b.first().map_or(a, |f| a.min(*f)))
             }
-            (Touched::Buckets(mut a), Touched::Buckets(b)) => {
+            (Touched::Seconds(mut a), Touched::Seconds(b)) => {
                 a.extend(b);
-                Touched::Buckets(a)
+                Touched::Seconds(a)
             }
         }
     }
-}
-
-/// Contiguous runs `[from, to)` (Unix seconds) covering `buckets`; runs closer
-/// than a minute are merged, so a refresh makes few queries.
-fn runs(buckets: &BTreeSet<i64>) -> Vec<(i64, i64)> {
-    let width = BUCKET.num_seconds();
-    let mut out: Vec<(i64, i64)> = Vec::new();
-    for &b in buckets {
-        match out.last_mut() {
-            Some(last) if b - last.1 <= 60 => last.1 = last.1.max(b + width),
-            _ => out.push((b, b + width)),
-        }
-    }
-    out
 }
 
 async fn listen(
@@ -103,47 +108,88 @@ async fn listen(
     }
 }
 
-/// The spans of `touched` to reload, newest first, each at most one bucket wide
-/// (Unix seconds, `[from, to)`), clipped to the last day.
-fn pieces(touched: Touched, now: DateTime<Utc>) -> Vec<(i64, i64)> {
-    let width = BUCKET.num_seconds();
+/// The spans of `touched` to reload (Unix seconds, `[from, to)`), newest
+/// first, clipped to the last day: a touched second is its own one-second
+/// bucket from `fine_from` on and its ten-second bucket before. The newest
+/// span is reloaded alone, so the tiles show the newest events after one
+/// second's reload; adjacent spans after it are merged up to a bucket's width
+/// (fewer queries, never a long one that would hold back newer events).
+fn pieces(touched: Touched, now: DateTime<Utc>, fine_from: i64) -> Vec<(i64, i64)> {
     let day_ago = (now - TimeDelta::hours(24) - BUCKET).timestamp();
     let end = (now + BUCKET).timestamp();
-    let spans = match touched {
-        Touched::All => vec![(day_ago, end)],
-        Touched::Since(s) => vec![(s.max(day_ago), end)],
-        Touched::Buckets(b) => runs(&b)
+    let width = BUCKET.num_seconds();
+    let mut spans: Vec<(i64, i64)> = match touched {
+        Touched::All => cut((day_ago, end), fine_from),
+        Touched::Since(s) => cut((s.max(day_ago), end), fine_from),
+        Touched::Seconds(secs) => secs
             .into_iter()
-            .filter(|(_, to)| *to > day_ago)
-            .map(|(from, to)| (from.max(day_ago), to))
+            .filter(|s| *s >= day_ago && *s < end)
+            .map(|s| {
+                if s >= fine_from {
+                    (s, s + 1)
+                } else {
+                    (coarse(s), coarse(s) + width)
+                }
+            })
             .collect(),
     };
-    let mut out: Vec<(i64, i64)> = Vec::new();
-    for (from, to) in spans {
-        // a whole-day rebuild stays one query; a run of recent buckets is cut into
-        // buckets, so the newest one is visible after one bucket's reload
-        if to - from > 60 * width {
-            out.push((from, to));
-            continue;
-        }
-        let mut t = from - from.rem_euclid(width);
-        while t < to {
-            out.push((t.max(from), (t + width).min(to)));
-            t += width;
-        }
+    spans.sort_by_key(|&p| std::cmp::Reverse(p));
+    spans.dedup();
+    merge_runs(spans)
+}
+
+/// A long span cut so that newer touches can go first between its pieces:
+/// bucket-wide pieces from `fine_from` on (and before it when the rest is at
+/// most an hour), one piece for a longer stretch of older buckets.
+fn cut((from, to): (i64, i64), fine_from: i64) -> Vec<(i64, i64)> {
+    let width = BUCKET.num_seconds();
+    let mut out = Vec::new();
+    let old_to = to.min(fine_from);
+    if from < old_to && old_to - from > 360 * width {
+        out.push((from, old_to));
     }
-    out.sort_by_key(|&p| std::cmp::Reverse(p));
-    out.dedup();
+    let mut t = if from < old_to && old_to - from > 360 * width {
+        old_to
+    } else {
+        from
+    };
+    while t < to {
+        let next = (coarse(t) + width).min(to);
+        out.push((t, next));
+        t = next;
+    }
     out
 }
 
-/// Runs until `shutdown` turns true.
+/// Merges spans sorted newest first that touch or overlap, up to
+/// [`BUCKET`] wide, all but the first, which stays alone.
+fn merge_runs(spans: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    let width = BUCKET.num_seconds();
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for (from, to) in spans {
+        let runs = out.len();
+        match out.last_mut() {
+            Some(last) if runs >= 2 && to >= last.0 && last.1 - from <= width => {
+                last.0 = last.0.min(from);
+            }
+            _ => out.push((from, to)),
+        }
+    }
+    out
+}
+
+/// Runs until `shutdown` turns true, as two tasks with a connection each.
 ///
-/// Each round reloads the touched buckets newest first and publishes a snapshot
-/// as soon as the newest one is in, so the tiles show a new event after one
-/// bucket's reload, not after the reload of every bucket a batch touched (late
-/// costs of orders placed a minute ago, sessions that started earlier). Buckets
-/// touched while a round runs join it, newest first again.
+/// The hot one takes every notification that arrived, reloads the touched
+/// seconds of the last [`HOT`] newest first and publishes a snapshot as soon as
+/// the newest one is in, so the tiles show a new event after one second's
+/// reload; notifications that arrive meanwhile make its next round (letting
+/// them jump ahead would starve an older second for as long as newer ones keep
+/// coming). Older seconds go to the cold one, which reloads them once a second,
+/// newest first, sums aged one-second buckets and re-folds the windows so they
+/// slide even when nothing arrives. The two never load the same seconds at
+/// once except when a second turns cold between a batch and the next (the later
+/// load wins, as both read committed rows).
 pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::Receiver<bool>) {
     let (tx, mut rx) = mpsc::unbounded_channel::<Touched>();
     let listener = tokio::spawn(async move {
@@ -154,57 +200,100 @@ pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let (to_cold, cold_rx) = mpsc::unbounded_channel::<BTreeSet<i64>>();
+    let cold = tokio::spawn(run_cold(
+        cache.clone(),
+        pool.clone(),
+        cold_rx,
+        shutdown.clone(),
+    ));
     loop {
-        let first = tokio::select! {
+        let n = tokio::select! {
             _ = shutdown.wait_for(|s| *s) => break,
-            _ = tick.tick() => { cache.rebuild(Utc::now()); continue; }
             n = rx.recv() => match n { Some(n) => n, None => break },
         };
+        // a short wait gathers the notifications of commits landing together
         tokio::time::sleep(DEBOUNCE).await;
-        let mut touched = first;
+        let mut touched = n;
         while let Ok(n) = rx.try_recv() {
             touched = touched.merge(n);
         }
-        let mut todo = pieces(touched, Utc::now());
-        let mut failed = None;
-        let mut published = false;
-        while let Some((from, to)) = todo.first().copied() {
-            todo.remove(0);
-            let (Some(from_t), Some(to_t)) = (
-                DateTime::from_timestamp(from, 0),
-                DateTime::from_timestamp(to, 0),
-            ) else {
-                continue;
-            };
-            if let Err(e) = cache.load(&pool, from_t, to_t).await {
-                failed = Some(e);
+        let mut older = BTreeSet::new();
+        let hot = defer_cold(touched, Utc::now(), &mut older);
+        if !older.is_empty() {
+            let _ = to_cold.send(older);
+        }
+        let Some(hot) = hot else { continue };
+        for (i, (from, to)) in pieces(hot, Utc::now(), cache.fine_from())
+            .into_iter()
+            .enumerate()
+        {
+            if *shutdown.borrow() {
+                break;
             }
-            if !published {
+            if let Err(e) = reload(&cache, &pool, from, to).await {
+                tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
+            }
+            if i == 0 {
                 cache.rebuild(Utc::now());
-                published = true;
-            }
-            // what committed meanwhile goes first (the newest buckets)
-            let mut newer: Option<Touched> = None;
-            while let Ok(n) = rx.try_recv() {
-                newer = Some(match newer {
-                    Some(t) => t.merge(n),
-                    None => n,
-                });
-            }
-            if let Some(n) = newer {
-                todo.extend(pieces(n, Utc::now()));
-                todo.sort_by_key(|&p| std::cmp::Reverse(p));
-                todo.dedup();
-                published = false;
             }
         }
         cache.rebuild(Utc::now());
-        if let Some(e) = failed {
-            tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
-        }
     }
     listener.abort();
+    drop(to_cold);
+    let _ = cold.await;
+}
+
+/// The cold task of [`run`]: once a second, sums aged one-second buckets,
+/// reloads the older seconds collected since, and re-folds the windows.
+async fn run_cold(
+    cache: KpiCache,
+    pool: Pool,
+    mut rx: mpsc::UnboundedReceiver<BTreeSet<i64>>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut cold: BTreeSet<i64> = BTreeSet::new();
+    loop {
+        tick.tick().await;
+        if *shutdown.borrow() {
+            break;
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(s) => cold.extend(s),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => return,
+            }
+        }
+        cache.consolidate(Utc::now());
+        let todo = pieces(
+            Touched::Seconds(std::mem::take(&mut cold)),
+            Utc::now(),
+            cache.fine_from(),
+        );
+        for (from, to) in todo {
+            if *shutdown.borrow() {
+                break;
+            }
+            if let Err(e) = reload(&cache, &pool, from, to).await {
+                tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
+            }
+        }
+        cache.rebuild(Utc::now());
+    }
+}
+
+/// Reloads `[from, to)` (Unix seconds).
+async fn reload(cache: &KpiCache, pool: &Pool, from: i64, to: i64) -> crate::error::Result<()> {
+    match (
+        DateTime::from_timestamp(from, 0),
+        DateTime::from_timestamp(to, 0),
+    ) {
+        (Some(f), Some(t)) => cache.load(pool, f, t).await,
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -216,12 +305,12 @@ mod tests {
         assert_eq!(Touched::parse(">120"), Touched::Since(120));
         assert_eq!(
             Touched::parse("10,30"),
-            Touched::Buckets(BTreeSet::from([10, 30]))
+            Touched::Seconds(BTreeSet::from([10, 30]))
         );
         assert_eq!(Touched::parse("garbage"), Touched::All);
         assert_eq!(
             Touched::parse("10").merge(Touched::parse("40")),
-            Touched::Buckets(BTreeSet::from([10, 40]))
+            Touched::Seconds(BTreeSet::from([10, 40]))
         );
         assert_eq!(
             Touched::parse("10").merge(Touched::parse(">30")),
@@ -231,26 +320,56 @@ mod tests {
     }
 
     #[test]
-    fn recent_runs_are_reloaded_bucket_by_bucket_newest_first() {
+    fn older_seconds_wait_for_the_tick() {
         let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
-        let touched = Touched::Buckets(BTreeSet::from([999_950, 999_960, 999_990]));
-        assert_eq!(
-            pieces(touched, now),
-            vec![
-                (999_990, 1_000_000),
-                (999_980, 999_990),
-                (999_970, 999_980),
-                (999_960, 999_970),
-                (999_950, 999_960)
-            ]
+        let mut cold = BTreeSet::new();
+        let hot = defer_cold(
+            Touched::Seconds(BTreeSet::from([999_000, 999_998, 999_999])),
+            now,
+            &mut cold,
         );
-        // a whole day stays one reload
-        assert_eq!(pieces(Touched::All, now).len(), 1);
+        assert_eq!(
+            hot,
+            Some(Touched::Seconds(BTreeSet::from([999_998, 999_999])))
+        );
+        assert_eq!(cold, BTreeSet::from([999_000]));
+        assert_eq!(
+            defer_cold(Touched::Seconds(BTreeSet::from([998_000])), now, &mut cold),
+            None
+        );
+        assert_eq!(defer_cold(Touched::All, now, &mut cold), Some(Touched::All));
+        assert_eq!(cold.len(), 2);
     }
 
     #[test]
-    fn near_buckets_make_one_run() {
-        let b = BTreeSet::from([0, 10, 50, 1000, 1010]);
-        assert_eq!(runs(&b), vec![(0, 60), (1000, 1020)]);
+    fn the_newest_second_is_reloaded_alone_then_runs() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let fine_from = 999_700;
+        let touched = Touched::Seconds(BTreeSet::from([
+            999_000, 999_004, 999_950, 999_951, 999_958, 999_990, 999_995,
+        ]));
+        assert_eq!(
+            pieces(touched, now, fine_from),
+            vec![
+                // the newest second alone
+                (999_995, 999_996),
+                // then runs of adjacent one-second buckets, at most 10 s long
+                (999_990, 999_991),
+                (999_958, 999_959),
+                (999_950, 999_952),
+                // before `fine_from`, the ten-second bucket
+                (999_000, 999_010),
+            ]
+        );
+        // a whole day: the hours before `fine_from` in one reload, then the
+        // last five minutes bucket by bucket, newest first
+        let day = pieces(Touched::All, now, fine_from);
+        assert_eq!(day.len(), 1 + 31);
+        assert_eq!(day[0], (1_000_000, 1_000_010));
+        assert_eq!(day[31], (1_000_000 - 86_410, fine_from));
+        // everything since ten minutes ago: bucket by bucket
+        let since = pieces(Touched::Since(999_400), now, fine_from);
+        assert_eq!(since.len(), 61);
+        assert!(since.windows(2).all(|w| w[0].0 == w[1].1));
     }
 }

@@ -1,9 +1,10 @@
-//! The rolling KPI cache: 10-second buckets of every live measure, overall and by
-//! region, channel and category, kept in a moka cache and folded into a ready
+//! The rolling KPI cache: time buckets of every live measure (one second wide
+//! for the last five minutes, ten seconds before), overall and by region,
+//! channel and category, kept in a moka cache and folded into a ready
 //! snapshot (today, last 5 min, 1 h, 24 h) that handlers only read.
 //!
 //! How it stays current: each consumer batch that touches recent data sends
-//! `NOTIFY globalcart_kpis` (with the earliest time it touched) inside its
+//! `NOTIFY globalcart_kpis` (with the seconds it touched) inside its
 //! transaction, so the notification is delivered only if the batch commits.
 //! [`listener`] refreshes just those buckets from the KPI views
 //! (`sql/queries/kpi_live_buckets.sql`). The same path serves `globalcart up`
@@ -16,7 +17,7 @@ pub mod cache;
 pub mod listener;
 pub mod measures;
 
-pub use cache::{sell_to_list_ratio, KpiCache, Snapshot};
+pub use cache::{sell_to_list_ratio, KpiCache, Snapshot, FINE_SPAN};
 pub use measures::{Kpis, Measures};
 
 /// The channel the consumers notify after a commit that touched recent data.

@@ -35,6 +35,13 @@ pub enum Which {
         partitions: i32,
         #[arg(long, default_value_t = 5000)]
         batch_size: usize,
+        /// Consumer group members (`consume --members`).
+        #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 1)]
+        members: u16,
+        /// Then read the same topics again with one fetch-only consumer: what the
+        /// broker serves one member (minutes on the medium preset).
+        #[arg(long)]
+        fetch_ceiling: bool,
         /// Keep the benchmark database.
         #[arg(long)]
         keep: bool,
@@ -146,16 +153,19 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
             generate,
             partitions,
             batch_size,
+            members,
+            fetch_ceiling,
             keep,
         } => {
             let (url, name) = fresh_database(&pg.database_url).await?;
             super::topics::create(kafka, partitions).await?;
-            let pool = db::pool(&url, 4)?;
-            let (stop, shutdown) = watch::channel(false);
             let settings = ConsumerSettings {
                 batch_size,
+                members,
                 ..ConsumerSettings::default()
             };
+            let pool = db::pool(&url, settings.connections() + 2)?;
+            let (stop, shutdown) = watch::channel(false);
             let started = Instant::now();
             let consumer = tokio::spawn(run_until_stopped(
                 kafka.clone(),
@@ -207,6 +217,20 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: BenchArgs) -> any
                 "| consumer batches | {} (rows written {}) |",
                 run.batches, run.rows_written
             );
+            if fetch_ceiling {
+                let (k, expected) = (kafka.clone(), report.messages);
+                let fetched = tokio::task::spawn_blocking(move || {
+                    super::fetch_ceiling::measure(&k, expected)
+                })
+                .await??;
+                println!(
+                    "| broker read ceiling (the same topics fetched again, nothing decoded or loaded) | {} messages, {:.1} MiB in {:.1} s, {:.0} events/s |",
+                    fetched.messages,
+                    fetched.bytes as f64 / 1048576.0,
+                    fetched.elapsed.as_secs_f64(),
+                    fetched.messages as f64 / fetched.elapsed.as_secs_f64()
+                );
+            }
             drop(client);
             if !keep {
                 drop(pool);

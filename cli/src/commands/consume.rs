@@ -21,7 +21,10 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ConsumeArgs) -> a
     db::migrate(&pg.database_url)
         .await
         .context("applying migrations")?;
-    let pool = db::pool(&pg.database_url, args.pool_size)?;
+    let pool = db::pool(
+        &pg.database_url,
+        args.pool_size.max(args.consumer.connections()),
+    )?;
     let until_idle = args.consumer.until_idle.is_some();
     let shutdown = crate::shutdown::on_signal();
     let report = run_until_stopped(kafka.clone(), pool, args.consumer, shutdown)

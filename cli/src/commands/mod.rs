@@ -6,6 +6,7 @@ pub mod consume;
 pub mod copy_ceiling;
 pub mod data_dictionary;
 pub mod dlq;
+pub mod fetch_ceiling;
 pub mod freshness;
 pub mod marts;
 pub mod migrate;

@@ -49,7 +49,8 @@ impl Pipeline {
     ) -> anyhow::Result<Pipeline> {
         let (url, name) = super::bench::fresh_database(&pg.database_url).await?;
         super::topics::create(kafka, partitions).await?;
-        let pool = globalcart_common::db::pool(&url, 8)?;
+        // the loads, the cache's two refreshers, the API and a probe
+        let pool = globalcart_common::db::pool(&url, consumer.connections() + 5)?;
         let (stop, shutdown) = watch::channel(false);
         let consumer = tokio::spawn(run_until_stopped(
             kafka.clone(),

@@ -130,7 +130,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ReplayArgs) -> an
         target.rsplit('/').next().unwrap_or(&target)
     );
 
-    let pool = db::pool(&target, 4)?;
+    let pool = db::pool(&target, consumer.connections() + 1)?;
     let (_stop, shutdown) = watch::channel(false);
     let started = Instant::now();
     let mut task = tokio::spawn(run_until_stopped(

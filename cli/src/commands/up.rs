@@ -150,7 +150,8 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
         .await
         .context("applying migrations")?;
     super::topics::create(kafka, args.partitions).await?;
-    let pool = db::pool(&pg.database_url, 12)?;
+    // the loads, the cache refreshers, the API, the shop and the marts
+    let pool = db::pool(&pg.database_url, args.consumer.connections() + 8)?;
     let (stop, shutdown) = crate::shutdown::on_signal_or_request();
     let listener = bind(&args.serve).await?;
     println!(

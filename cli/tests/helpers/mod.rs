@@ -169,12 +169,12 @@ impl TestEnv {
 
     /// Consumes in-process until no message arrived for `idle` seconds.
     pub async fn consume_until_idle(&self, idle: u64) -> RunReport {
-        let pool = db::pool(&self.database_url, 4).expect("pool");
         let (_stop, shutdown) = watch::channel(false);
         let settings = ConsumerSettings {
             until_idle: Some(idle),
             ..ConsumerSettings::default()
         };
+        let pool = db::pool(&self.database_url, settings.connections()).expect("pool");
         run_until_stopped(self.kafka.clone(), pool, settings, shutdown)
             .await
             .expect("consumer run")
