@@ -168,6 +168,9 @@ struct OffsetsContext {
     /// Held by the batch being loaded: a rebalance waits for it, so partitions
     /// change hands between loads, never under one.
     loading: Arc<tokio::sync::Mutex<()>>,
+    /// This member's index and its process's idle vote (a rebalance withdraws
+    /// the member's idle vote: its new partitions are not loaded yet).
+    vote: (usize, Arc<IdleVote>),
 }
 
 /// How far before the stored offset the consumer asks the broker to start.
@@ -291,6 +294,7 @@ impl ConsumerContext for OffsetsContext {
                 if let Ok(mut a) = self.assignment.lock() {
                     *a = (assigned.len(), Instant::now(), true);
                 }
+                self.vote.1.vote(self.vote.0, false);
                 if let Err(e) = consumer.assign(tpl) {
                     tracing::error!(error = %e, "assign failed");
                 }
@@ -301,6 +305,7 @@ impl ConsumerContext for OffsetsContext {
                 if let Ok(mut a) = self.assignment.lock() {
                     *a = (0, Instant::now(), false);
                 }
+                self.vote.1.vote(self.vote.0, false);
                 if let Err(e) = consumer.unassign() {
                     tracing::error!(error = %e, "unassign failed");
                 }
@@ -365,9 +370,18 @@ pub async fn run_until_stopped(
             vote.clone(),
         );
         async move {
-            tokio::task::spawn_blocking(move || run_blocking(h, k, p, s, sd, (member, v)))
-                .await
-                .map_err(|e| Error::DeadLetter(format!("consumer thread panicked: {e}")))?
+            let r = tokio::task::spawn_blocking({
+                let v = v.clone();
+                move || run_blocking(h, k, p, s, sd, (member, v))
+            })
+            .await
+            .map_err(|e| Error::DeadLetter(format!("consumer thread panicked: {e}")))
+            .and_then(|r| r);
+            if r.is_err() {
+                // the others stop at their next idle poll instead of waiting for a vote
+                v.give_up();
+            }
+            r
         }
     });
     let mut total = RunReport::default();
@@ -398,6 +412,11 @@ impl IdleVote {
 
     fn done(&self) -> bool {
         self.done.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// A member failed: the others stop once idle, whatever the votes.
+    fn give_up(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Records whether `member` is idle; true once all were idle at once.
@@ -433,6 +452,7 @@ fn run_blocking(
         assignment: Mutex::new((0, Instant::now(), false)),
         floors: Mutex::new(HashMap::new()),
         start: settings.start,
+        vote: (member, vote.clone()),
     };
     let consumer: BaseConsumer<OffsetsContext> = kafka::client_config(&kafka)
         .set("group.id", kafka.group())
@@ -506,17 +526,12 @@ fn run_blocking(
                     .lock()
                     .map_or((0, Instant::now(), false), |a| *a);
                 let quiet = last_message.elapsed().min(since.elapsed());
-                if settings.until_idle.is_some() && vote.done() {
-                    break;
-                }
-                if (held > 0 || assigned)
-                    && settings
-                        .until_idle
-                        .is_some_and(|s| quiet >= Duration::from_secs(s))
-                    && vote.vote(member, true)
-                {
-                    tracing::info!(idle_secs = settings.until_idle, "no new message; stopping");
-                    break;
+                if let Some(idle) = settings.until_idle {
+                    let is_idle = (held > 0 || assigned) && quiet >= Duration::from_secs(idle);
+                    if vote.vote(member, is_idle) {
+                        tracing::info!(idle_secs = idle, "no new message; stopping");
+                        break;
+                    }
                 }
                 continue;
             }

@@ -53,8 +53,9 @@ pub struct KpiCache {
     /// Unix second from which buckets are [`FINE`] wide (a multiple of
     /// [`BUCKET`]); [`UNSET`] until the first load.
     fine_from: Arc<AtomicI64>,
-    /// Held while a snapshot is folded and published, so snapshots publish in order.
-    publishing: Arc<Mutex<()>>,
+    /// Held while the buckets change or are folded: a load's writes, a
+    /// consolidation and a snapshot never interleave (two tasks load).
+    writing: Arc<Mutex<()>>,
 }
 
 const UNSET: i64 = i64::MIN;
@@ -87,7 +88,7 @@ impl Default for KpiCache {
             sell_to_list: Arc::new(AtomicU64::new(0.0f64.to_bits())),
             sell_to_list_read: Arc::default(),
             fine_from: Arc::new(AtomicI64::new(UNSET)),
-            publishing: Arc::default(),
+            writing: Arc::default(),
         }
     }
 }
@@ -162,9 +163,9 @@ impl KpiCache {
     }
 
     /// Sums the [`FINE`] buckets that are now older than [`FINE_SPAN`] into
-    /// [`BUCKET`]-wide ones. Call it from the task that loads (a load and a
-    /// consolidation must not interleave).
+    /// [`BUCKET`]-wide ones.
     pub fn consolidate(&self, now: DateTime<Utc>) {
+        let _writing = self.writing.lock();
         let from = self.fine_from();
         let to = coarse((now - FINE_SPAN).timestamp());
         if to <= from {
@@ -193,30 +194,36 @@ impl KpiCache {
     /// snapshot): ten-second buckets before [`KpiCache::fine_from`], one-second
     /// buckets from it.
     pub async fn load(&self, pool: &Pool, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<()> {
-        let split = self.fine_from();
         let (lo, hi) = (from.timestamp(), to.timestamp().max(from.timestamp() + 1));
-        if lo < split {
-            self.load_grain(
-                pool,
-                coarse(lo),
-                coarse(hi.min(split) - 1) + BUCKET.num_seconds(),
-                BUCKET,
-            )
-            .await?;
-        }
-        if hi > split {
-            self.load_grain(pool, lo.max(split), hi, FINE).await?;
+        // a consolidation during a one-second load makes it stale: load again,
+        // split at the new boundary
+        for _ in 0..3 {
+            let split = self.fine_from();
+            if lo < split {
+                self.load_grain(
+                    pool,
+                    coarse(lo),
+                    coarse(hi.min(split) - 1) + BUCKET.num_seconds(),
+                    BUCKET,
+                )
+                .await?;
+            }
+            if hi <= split || self.load_grain(pool, lo.max(split), hi, FINE).await? {
+                return Ok(());
+            }
         }
         Ok(())
     }
 
-    /// Replaces the buckets of `[lo, hi)` (Unix seconds) with `kpi_buckets` at `width`.
-    async fn load_grain(&self, pool: &Pool, lo: i64, hi: i64, width: TimeDelta) -> Result<()> {
+    /// Replaces the buckets of `[lo, hi)` (Unix seconds) with `kpi_buckets` at
+    /// `width`; false (nothing written) when one-second rows arrive for seconds
+    /// a consolidation has meanwhile summed into ten-second buckets.
+    async fn load_grain(&self, pool: &Pool, lo: i64, hi: i64, width: TimeDelta) -> Result<bool> {
         let (Some(from), Some(to)) = (
             DateTime::from_timestamp(lo, 0),
             DateTime::from_timestamp(hi, 0),
         ) else {
-            return Ok(());
+            return Ok(true);
         };
         let started = Instant::now();
         let client = pool
@@ -243,6 +250,10 @@ impl KpiCache {
                 *t = Some(Instant::now());
             }
         }
+        let _writing = self.writing.lock();
+        if width == FINE && lo < self.fine_from.load(Ordering::Acquire) {
+            return Ok(false);
+        }
         let stale: Vec<Key> = self
             .buckets
             .iter()
@@ -264,7 +275,7 @@ impl KpiCache {
             took_ms = started.elapsed().as_millis() as u64,
             "kpi buckets reloaded"
         );
-        Ok(())
+        Ok(true)
     }
 
     /// The sums of `[from, to)` by (dimension, value), from the buckets.
@@ -286,7 +297,7 @@ impl KpiCache {
     /// Folds the buckets into a new snapshot as of `now` and publishes it (one
     /// pass over the buckets for all windows).
     pub fn rebuild(&self, now: DateTime<Utc>) {
-        let _in_order = self.publishing.lock();
+        let _writing = self.writing.lock();
         let end = bucket(now) + BUCKET;
         let midnight = now.duration_trunc(TimeDelta::days(1)).unwrap_or(now);
         let sell_to_list = f64::from_bits(self.sell_to_list.load(Ordering::Relaxed));

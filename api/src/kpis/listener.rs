@@ -123,7 +123,7 @@ fn pieces(touched: Touched, now: DateTime<Utc>, fine_from: i64) -> Vec<(i64, i64
         Touched::Since(s) => cut((s.max(day_ago), end), fine_from),
         Touched::Seconds(secs) => secs
             .into_iter()
-            .filter(|s| *s >= day_ago && *s < end)
+            .filter(|s| *s >= day_ago)
             .map(|s| {
                 if s >= fine_from {
                     (s, s + 1)
@@ -232,7 +232,8 @@ pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::
                 break;
             }
             if let Err(e) = reload(&cache, &pool, from, to).await {
-                tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
+                tracing::warn!(error = %e, "kpi cache refresh failed; the cold task retries it");
+                let _ = to_cold.send(retry(from, to));
             }
             if i == 0 {
                 cache.rebuild(Utc::now());
@@ -278,10 +279,22 @@ async fn run_cold(
                 break;
             }
             if let Err(e) = reload(&cache, &pool, from, to).await {
-                tracing::warn!(error = %e, "kpi cache refresh failed; will retry on the next change");
+                tracing::warn!(error = %e, "kpi cache refresh failed; retrying on the next tick");
+                cold.extend(retry(from, to));
             }
         }
         cache.rebuild(Utc::now());
+    }
+}
+
+/// The seconds of a failed reload, to try again: the span's own seconds, or
+/// its start alone for a span over an hour (only its first bucket is tried
+/// again; the next reconnection rebuilds the whole day).
+fn retry(from: i64, to: i64) -> BTreeSet<i64> {
+    if to - from > 3600 {
+        BTreeSet::from([from])
+    } else {
+        (from..to).collect()
     }
 }
 
