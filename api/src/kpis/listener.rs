@@ -145,14 +145,11 @@ fn cut((from, to): (i64, i64), fine_from: i64) -> Vec<(i64, i64)> {
     let width = BUCKET.num_seconds();
     let mut out = Vec::new();
     let old_to = to.min(fine_from);
+    let mut t = from;
     if from < old_to && old_to - from > 360 * width {
         out.push((from, old_to));
+        t = old_to;
     }
-    let mut t = if from < old_to && old_to - from > 360 * width {
-        old_to
-    } else {
-        from
-    };
     while t < to {
         let next = (coarse(t) + width).min(to);
         out.push((t, next));
