@@ -12,7 +12,7 @@ SERVICES := deploy/scripts/services.sh
 BIN := ./target/release/globalcart
 BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/globalcart_bench
 
-.PHONY: help services test-services web build demo test test-web lint bench bench-catalog soak stop status
+.PHONY: help services test-services web build demo test test-web test-interop lint bench bench-catalog soak stop status
 
 help: ## list targets
 	@echo "GlobalCart 360 - make targets:"
@@ -33,10 +33,15 @@ build: ## release build of the globalcart binary
 demo: services web build ## services, web assets, release build, then `globalcart up --scale small --seed 42`: shop http://localhost:8000/shop/, admin /admin/
 	DEMO_MODE=$${DEMO_MODE:-true} $(BIN) up --scale small --seed 42
 
-test: test-services ## test-services, then cargo test against the real Postgres and test broker, then the browser end-to-end test
+test: test-services ## test-services, the alert rules (promtool), cargo test against the real Postgres and test broker, the Avro interop test, then the browser end-to-end test
+	deploy/scripts/alerts-test.sh
 	TEST_KAFKA_BROKERS=127.0.0.1:9192 TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo test --workspace --all-targets
 	node --test web/tests/*.test.mjs
+	GLOBALCART_BIN=./target/debug/globalcart deploy/scripts/interop-test.sh
 	GLOBALCART_BIN=./target/debug/globalcart $(MAKE) test-web
+
+test-interop: ## Avro interop: fingerprint fixtures vs fastavro (+ Avro Java), then fastavro decodes a produced tiny preset by fingerprint alone
+	deploy/scripts/interop-test.sh
 
 test-web: ## browser end-to-end test (headless Chromium + Playwright) of the shop and admin against a fresh app; screenshots in web/test-artifacts/
 	E2E_SKIP_SERVICES=$${E2E_SKIP_SERVICES:-0} GLOBALCART_BIN=$${GLOBALCART_BIN:-$(BIN)} deploy/scripts/web-e2e.sh

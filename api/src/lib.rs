@@ -7,12 +7,15 @@
 //! - [`auth`]: passwords, signed session cookies, CSRF, the admin account.
 //! - [`shop`]: the customer shop: accounts, catalog, cart, checkout, payments,
 //!   orders, and the outbox that publishes every shop event to Kafka.
+//! - [`monitor`]: what the API measures every 10 s for the alerts: whether
+//!   Postgres and the broker answer, the loader group's lag, the marts' ages.
 //! - [`error`]: the API's one `Error`, rendered as a JSON error response.
 
 pub mod auth;
 pub mod error;
 pub mod http;
 pub mod kpis;
+pub mod monitor;
 pub mod shop;
 
 pub use error::{Error, Result};

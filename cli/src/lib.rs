@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //! - [`commands`]: one file per subcommand (`migrate`, `topics`, `produce`,
-//!   `consume`, `replay`, `up`, `serve`, `bench`, `dlq`, `analytics`, `marts`, `report`).
+//!   `consume`, `replay`, `reconcile`, `up`, `serve`, `bench`, `dlq`, `analytics`, `marts`, `report`).
 //! - [`shutdown`]: Ctrl-C / SIGTERM → a watch channel every task listens to.
 //! - [`telemetry`]: tracing set-up.
 
@@ -37,6 +37,8 @@ pub enum Command {
     Consume(commands::consume::ConsumeArgs),
     /// Re-consume topics for a backfill, into the live database or a fresh one.
     Replay(commands::replay::ReplayArgs),
+    /// Compare the warehouse with the stream, entity by entity; exit 1 unless they agree.
+    Reconcile(commands::reconcile::ReconcileArgs),
     /// Everything in one process: migrate, topics, history, consumers, live events, API.
     Up(commands::up::UpArgs),
     /// The HTTP API alone.
@@ -63,6 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Produce(a) => commands::produce::run(&cli.kafka, a).await,
         Command::Consume(a) => commands::consume::run(&cli.pg, &cli.kafka, a).await,
         Command::Replay(a) => commands::replay::run(&cli.pg, &cli.kafka, a).await,
+        Command::Reconcile(a) => commands::reconcile::run(&cli.pg, &cli.kafka, a).await,
         Command::Up(a) => commands::up::run(&cli.pg, &cli.kafka, a).await,
         Command::Serve(a) => commands::serve::run(&cli.pg, &cli.kafka, a).await,
         Command::Bench(a) => commands::bench::run(&cli.pg, &cli.kafka, a).await,

@@ -83,5 +83,7 @@ async fn replayed_dead_letters_load_once_fixed_and_are_rejected_again_when_not()
     // the rejected garbage is a dead letter again: three letters now
     let listed = dlq(&env, &["list"]);
     assert!(listed.contains("3 dead letters"), "{listed}");
+    // the fixed letter loaded, the garbage recorded as a reject again
+    env.assert_reconciled().await;
     env.cleanup().await;
 }

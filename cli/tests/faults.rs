@@ -136,6 +136,7 @@ async fn garbage_and_schema_violating_messages_go_to_rejects_and_the_dlq_and_lat
         .unwrap()
         .get(0);
     assert_eq!(loaded, 1, "the valid event after the poison ones loaded");
+    env.assert_reconciled().await;
 
     let letters = dead_letters(&env);
     assert_eq!(letters.len(), 2, "two dead letters: {letters:?}");
@@ -203,6 +204,7 @@ async fn a_consumer_killed_mid_stream_and_restarted_loads_what_a_clean_run_loads
     let clean = TestEnv::with_topics(&env.kafka.topic_prefix).await;
     clean.consume_until_idle(5).await;
     assert_eq!(env.checksums().await, clean.checksums().await);
+    env.assert_reconciled().await;
     clean.drop_database().await;
     env.cleanup().await;
 }
@@ -331,6 +333,9 @@ async fn absurd_events_and_a_stolen_order_line_are_dead_lettered_once_with_an_ac
         .unwrap()
         .get(0);
     assert_eq!(orders, 1, "only the owner loaded");
+    // the rejects are recorded and the refused thief is not expected in the tables
+    let report = env.reconcile().await;
+    assert!(report.agrees() && report.refused == 1, "{report}");
 
     let letters = dead_letters(&env);
     assert_eq!(
@@ -383,6 +388,7 @@ async fn a_producer_restarted_mid_history_with_the_same_seed_doubles_nothing() {
     clean.consume_until_idle(4).await;
 
     assert_eq!(restarted.checksums().await, clean.checksums().await);
+    restarted.assert_reconciled().await;
     restarted.cleanup().await;
     clean.cleanup().await;
 }

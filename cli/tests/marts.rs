@@ -250,6 +250,7 @@ async fn the_marts_equal_their_queries_after_a_stream_and_after_a_backfill_and_n
         until_idle: 3,
         batch_size: 5000,
         no_refresh_marts: false,
+        no_reconcile: false,
     };
     let pg = PgSettings {
         database_url: env.database_url.clone(),

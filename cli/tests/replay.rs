@@ -22,6 +22,7 @@ fn args(into: &TestEnv) -> ReplayArgs {
         until_idle: 3,
         batch_size: 5000,
         no_refresh_marts: false,
+        no_reconcile: false,
     }
 }
 
@@ -69,6 +70,8 @@ async fn a_database_rebuilt_from_the_topics_equals_the_live_one_and_replays_chan
         .await
         .expect("replay into the live database");
     assert_eq!(live.checksums().await, expected);
+    live.assert_reconciled().await;
+    fresh.assert_reconciled().await;
 
     // records stamped before the history was produced: nothing to load
     let empty = TestEnv::with_topics(&live.kafka.topic_prefix).await;

@@ -228,6 +228,10 @@ async fn postgres_stopped_mid_stream(crash: bool) {
         want,
         "the restarted run equals a clean run"
     );
+    let report = globalcart_consumers::reconcile::reconcile(&kafka, &url, &Default::default())
+        .await
+        .expect("reconcile");
+    assert!(report.agrees(), "reconcile:\n{report}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -298,4 +302,9 @@ async fn broker_restarted_mid_stream_producer_and_consumer_reconnect() {
         want,
         "the run across a broker restart equals a clean run"
     );
+    let report =
+        globalcart_consumers::reconcile::reconcile(&kafka, &env.database_url, &Default::default())
+            .await
+            .expect("reconcile");
+    assert!(report.agrees(), "reconcile:\n{report}");
 }

@@ -395,6 +395,20 @@ async fn every_shop_lifecycle_path_emits_events_the_loader_accepts() {
         let (o, p, _, _) = state(order_id).await;
         assert_eq!((o, p), (status, payment), "order {order_id}");
     }
+    // and with the stream the shop published, table by table; the one thing
+    // not from the stream is the catalog this test seeded into dim_product
+    let report = env.reconcile().await;
+    for t in &report.tables {
+        let keys: Vec<&str> = t.samples.iter().map(|d| d.key.as_str()).collect();
+        if t.table == "dim_product" {
+            assert_eq!((t.extra, t.differing, t.missing), (4, 0, 0), "{report}");
+            assert_eq!(keys, ["1", "2", "3", "4"], "{report}");
+        } else {
+            assert_eq!(t.differences(), 0, "{report}");
+        }
+    }
+    let orders = report.tables.iter().find(|t| t.table == "fact_orders");
+    assert_eq!(orders.map(|t| t.matching), Some(5), "{report}");
     env.cleanup().await;
 }
 

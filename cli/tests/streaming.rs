@@ -67,6 +67,7 @@ async fn loads_the_manifest(preset: Preset) {
             assert_eq!(&s, &expected.sums[&c], "{table}.{c}");
         }
     }
+    env.assert_reconciled().await;
     env.cleanup().await;
 }
 
@@ -103,6 +104,7 @@ async fn delivering_every_event_twice_and_some_out_of_order_changes_no_row() {
     let (a, b) = (clean.checksums().await, faulty.checksums().await);
     assert!(a["fact_orders"].0 > 0);
     assert_eq!(a, b, "duplicates and reorderings changed the tables");
+    faulty.assert_reconciled().await;
     clean.cleanup().await;
     faulty.cleanup().await;
 }
@@ -128,6 +130,7 @@ async fn two_consumers_in_one_group_split_the_partitions_and_load_what_one_would
     let run = one.consume_until_idle(5).await;
     assert_eq!(run.messages, sent.messages);
     assert_eq!(one.checksums().await, two.checksums().await);
+    two.assert_reconciled().await;
     one.drop_database().await;
     two.cleanup().await;
 }

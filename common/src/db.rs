@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "017_live_shipments_rule.sql"),
     migration!(18, "018_event_contract.sql"),
     migration!(19, "019_shop_hardening.sql"),
+    migration!(20, "020_reconcile.sql"),
 ];
 
 /// Parses a database URL.

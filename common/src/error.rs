@@ -15,12 +15,25 @@ pub enum Error {
     Kafka(#[from] rdkafka::error::KafkaError),
     #[error("topic {topic}: {reason}")]
     Topic { topic: String, reason: String },
+    #[error("{} not on the broker at {brokers}: {}; create the topics first with `globalcart topics create` (same KAFKA_BROKERS and TOPIC_PREFIX)", plural(.topics), .topics.join(", "))]
+    UnknownTopics {
+        topics: Vec<String>,
+        brokers: String,
+    },
     #[error("migration {version} ({name}): {source}")]
     Migration {
         version: i32,
         name: String,
         source: tokio_postgres::Error,
     },
+}
+
+fn plural(topics: &[String]) -> &'static str {
+    if topics.len() == 1 {
+        "the topic is"
+    } else {
+        "these topics are"
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -89,6 +89,25 @@ pub fn list_topics(settings: &KafkaSettings, prefix: Option<&str>) -> Result<Vec
     Ok(out)
 }
 
+/// The partition count of each of `names`, or [`Error::UnknownTopics`] naming
+/// every one the broker does not have.
+pub fn require_topics(settings: &KafkaSettings, names: &[String]) -> Result<Vec<usize>> {
+    let known: std::collections::HashMap<String, usize> =
+        list_topics(settings, None)?.into_iter().collect();
+    let missing: Vec<String> = names
+        .iter()
+        .filter(|n| known.get(*n).is_none_or(|p| *p == 0))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::UnknownTopics {
+            topics: missing,
+            brokers: settings.brokers.clone(),
+        });
+    }
+    Ok(names.iter().map(|n| known[n]).collect())
+}
+
 /// Whether a topic holds no message at all (every partition's high watermark
 /// equals its low one). Only emptiness is reliable: Tansu 0.6 reports the base
 /// offset of the last record batch + 1 as the high watermark, not a record count.

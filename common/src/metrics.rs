@@ -107,6 +107,14 @@ pub static CONSUMER_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
 });
 
+pub static FENCED_BATCHES: LazyLock<IntCounterVec> = LazyLock::new(|| {
+    counter(
+        "globalcart_consumer_fenced_batches_total",
+        "Batches rolled back because another group member had loaded part of them first (a rebalance overlap); their remaining messages were loaded again.",
+        &[],
+    )
+});
+
 pub static FETCH_DELAY_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     histogram(
         "globalcart_consumer_fetch_delay_seconds",
@@ -310,11 +318,64 @@ pub static MART_ROWS: LazyLock<IntGaugeVec> = LazyLock::new(|| {
     )
 });
 
+// What the API measures itself every 10 s for the alerts (api/src/monitor.rs),
+// from the shared database and broker: the same in `up` and in `serve`.
+
+pub static DEPENDENCY_UP: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register(
+        IntGaugeVec::new(
+            Opts::new(
+                "globalcart_dependency_up",
+                "1 when the latest readiness check (the checks of /readyz, run every 10 s) reached the dependency (postgres, kafka), else 0.",
+            ),
+            &["dependency"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+pub static GROUP_LAG: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register(
+        IntGaugeVec::new(
+            Opts::new(
+                "globalcart_consumer_group_lag_messages",
+                "Messages the loader group has not loaded, by topic: high watermark minus the next offset stored in Postgres, summed over partitions; measured by the API whether or not a loader runs in its process.",
+            ),
+            &["topic"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+pub static READY_MAX_LAG: LazyLock<Gauge> = LazyLock::new(|| {
+    gauge(
+        "globalcart_ready_max_lag_messages",
+        "The consumer lag /readyz accepts (READY_MAX_LAG); the lag alert fires above it.",
+    )
+});
+
+pub static MART_AGE_SECONDS: LazyLock<GaugeVec> = LazyLock::new(|| {
+    register(
+        GaugeVec::new(
+            Opts::new(
+                "globalcart_bi_mart_age_seconds",
+                "Seconds since the latest refresh of each BI mart by any process (vw_bi_mart_freshness); no sample for a mart never refreshed.",
+            ),
+            &["mart"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
 /// Registers every metric now, so `/metrics` lists them all from the start.
 pub fn init() {
     LazyLock::force(&MART_REFRESH_SECONDS);
     LazyLock::force(&MART_REFRESHED_AT);
     LazyLock::force(&MART_ROWS);
+    LazyLock::force(&MART_AGE_SECONDS);
+    LazyLock::force(&DEPENDENCY_UP);
+    LazyLock::force(&GROUP_LAG);
+    LazyLock::force(&READY_MAX_LAG);
     LazyLock::force(&EVENTS_CONSUMED);
     LazyLock::force(&SHOP_EVENTS);
     LazyLock::force(&DEAD_LETTERS);
@@ -324,10 +385,14 @@ pub fn init() {
     LazyLock::force(&CONSUMER_LAG);
     LazyLock::force(&EVENT_AGE_SECONDS);
     LazyLock::force(&FETCH_DELAY_SECONDS);
+    LazyLock::force(&FENCED_BATCHES);
     LazyLock::force(&PRODUCER_MESSAGES);
     LazyLock::force(&PRODUCER_ERRORS);
     LazyLock::force(&HTTP_REQUESTS);
     LazyLock::force(&HTTP_SECONDS);
+    LazyLock::force(&RECONCILE_DIFFERENCES);
+    LazyLock::force(&RECONCILE_LAST_RUN);
+    LazyLock::force(&RECONCILE_LAST_SUCCESS);
     for g in [
         &NET_REVENUE_TODAY,
         &ORDERS_TODAY,
@@ -353,3 +418,30 @@ pub fn render() -> String {
     }
     String::from_utf8(buf).unwrap_or_default()
 }
+
+pub static RECONCILE_DIFFERENCES: LazyLock<IntGaugeVec> = LazyLock::new(|| {
+    register(
+        IntGaugeVec::new(
+            Opts::new(
+                "globalcart_reconcile_differences",
+                "Keys that differ, are missing or are extra in each table at the latest globalcart reconcile (etl_ingest_rejects: rejected messages the warehouse did not record); 0 = the warehouse agrees with the stream.",
+            ),
+            &["table"],
+        )
+        .expect("valid gauge"),
+    )
+});
+
+pub static RECONCILE_LAST_RUN: LazyLock<Gauge> = LazyLock::new(|| {
+    gauge(
+        "globalcart_reconcile_last_run_timestamp_seconds",
+        "Unix time of the latest globalcart reconcile run (0: none recorded).",
+    )
+});
+
+pub static RECONCILE_LAST_SUCCESS: LazyLock<Gauge> = LazyLock::new(|| {
+    gauge(
+        "globalcart_reconcile_last_success_timestamp_seconds",
+        "Unix time of the latest globalcart reconcile run that found no difference (0: none recorded).",
+    )
+});

@@ -3,8 +3,11 @@
 //! Offsets live in Postgres, written in the same transaction as the rows
 //! ([`crate::load`]). On partition assignment the consumer seeks every assigned
 //! partition to the offset stored there (or the beginning), so a crash between
-//! the load and Kafka's own commit replays nothing twice. Kafka's committed
-//! offsets are written too, but only for lag dashboards.
+//! the load and Kafka's own commit replays nothing twice. Each batch's
+//! transaction claims its partitions' stored offsets first and is rolled back
+//! when another member already loaded past its start ([`Error::Fenced`]), so a
+//! partition two members briefly own during a rebalance is loaded once. Kafka's
+//! committed offsets are written too, but only for lag dashboards.
 //!
 //! The loop runs on a blocking thread with a `BaseConsumer`, so rebalances happen
 //! between batches, never under one.
@@ -101,7 +104,7 @@ impl Loader {
 
 /// The warehouse refused the batch for its data (not a transient failure).
 fn refused(e: &Error) -> bool {
-    !e.is_retryable() && !matches!(e, Error::Stopped)
+    !e.is_retryable() && !matches!(e, Error::Stopped | Error::Fenced(_))
 }
 
 /// Decodes and loads one batch: poison messages go to the dead-letter topic and
@@ -124,32 +127,90 @@ pub async fn process_decoded(
     messages: &[RawMessage],
 ) -> Result<LoadReport> {
     loader.dead_letter(&batch.rejects).await?;
-    match loader.load_retrying(&batch).await {
-        Err(e) if refused(&e) => {
-            tracing::warn!(error = %e, messages = messages.len(), "the warehouse refused the batch; loading it message by message");
-            let mut total = LoadReport::default();
-            for m in messages {
-                let one = Batch::decode(&loader.prefix, slice::from_ref(m));
-                let r = match loader.load_retrying(&one).await {
-                    Err(e) if refused(&e) => {
-                        let reason = format!("refused by the warehouse: {e}");
-                        tracing::warn!(topic = %m.topic, partition = m.partition, offset = m.offset, %reason, "message rejected");
-                        let rejected = Batch::rejecting(slice::from_ref(m), &reason);
-                        loader.dead_letter(&rejected.rejects).await?;
-                        loader.load_retrying(&rejected).await?
-                    }
-                    other => other?,
-                };
-                total.messages += r.messages;
-                total.rejected += r.rejected;
-                for (t, c) in r.counts {
-                    total.counts.entry(t).or_default().add(c);
+    let (mut batch, mut kept) = (batch, None::<Vec<RawMessage>>);
+    let mut fenced: Vec<((String, i32), i64)> = Vec::new();
+    let mut report = loop {
+        let messages = kept.as_deref().unwrap_or(messages);
+        match loader.load_retrying(&batch).await {
+            // another member loaded part of it: drop what it loaded, load the rest
+            // (its rejects were dead-lettered above, so not published again)
+            Err(Error::Fenced(floors)) => {
+                tracing::warn!(
+                    ?floors,
+                    "another group member loaded part of this batch; loading the rest"
+                );
+                let rest = skip_loaded(messages, &floors);
+                fenced.extend(floors);
+                batch = Batch::decode(&loader.prefix, &rest);
+                kept = Some(rest);
+                if batch.messages == 0 {
+                    break LoadReport::default();
                 }
             }
-            Ok(total)
+            Err(e) if refused(&e) => break load_one_by_one(loader, messages).await?,
+            other => break other?,
         }
-        other => other,
+    };
+    report.fenced = fenced;
+    Ok(report)
+}
+
+/// The messages of `messages` at or after the stored next offset of their
+/// partition in `floors`.
+fn skip_loaded(messages: &[RawMessage], floors: &[((String, i32), i64)]) -> Vec<RawMessage> {
+    let floors: HashMap<(&str, i32), i64> = floors
+        .iter()
+        .map(|((t, p), o)| ((t.as_str(), *p), *o))
+        .collect();
+    messages
+        .iter()
+        .filter(|m| {
+            floors
+                .get(&(m.topic.as_str(), m.partition))
+                .is_none_or(|floor| m.offset >= *floor)
+        })
+        .cloned()
+        .collect()
+}
+
+/// The warehouse refused a batch: loads its messages one by one and rejects,
+/// with the database's reason, each message it refuses alone.
+async fn load_one_by_one(loader: &Loader, messages: &[RawMessage]) -> Result<LoadReport> {
+    tracing::warn!(
+        messages = messages.len(),
+        "the warehouse refused the batch; loading it message by message"
+    );
+    let mut total = LoadReport::default();
+    for m in messages {
+        let one = Batch::decode(&loader.prefix, slice::from_ref(m));
+        let r = match loader.load_retrying(&one).await {
+            Err(Error::Fenced(floors)) => {
+                // loaded by another member meanwhile
+                total.fenced.extend(floors);
+                continue;
+            }
+            Err(e) if refused(&e) => {
+                let reason = format!("refused by the warehouse: {e}");
+                tracing::warn!(topic = %m.topic, partition = m.partition, offset = m.offset, %reason, "message rejected");
+                let rejected = Batch::rejecting(slice::from_ref(m), &reason);
+                loader.dead_letter(&rejected.rejects).await?;
+                match loader.load_retrying(&rejected).await {
+                    Err(Error::Fenced(floors)) => {
+                        total.fenced.extend(floors);
+                        continue;
+                    }
+                    other => other?,
+                }
+            }
+            other => other?,
+        };
+        total.messages += r.messages;
+        total.rejected += r.rejected;
+        for (t, c) in r.counts {
+            total.counts.entry(t).or_default().add(c);
+        }
     }
+    Ok(total)
 }
 
 /// Seeks assigned partitions to the offsets stored in Postgres.
@@ -511,7 +572,7 @@ fn run_blocking(
                     match f.finish(&handle, &mut report)? {
                         Some(done) => {
                             since_log += done.messages as u64;
-                            note_loaded(&mut pending_commit, &done.offsets);
+                            note_loaded(&consumer, &mut pending_commit, &done);
                         }
                         None => break,
                     }
@@ -563,7 +624,7 @@ fn run_blocking(
             match f.finish(&handle, &mut report)? {
                 Some(done) => {
                     since_log += done.messages as u64;
-                    note_loaded(&mut pending_commit, &done.offsets);
+                    note_loaded(&consumer, &mut pending_commit, &done);
                 }
                 None => break,
             }
@@ -592,7 +653,7 @@ fn run_blocking(
     // the batch in flight commits (or fails) before the consumer stops
     if let Some(f) = in_flight.take() {
         if let Some(done) = f.finish(&handle, &mut report)? {
-            note_loaded(&mut pending_commit, &done.offsets);
+            note_loaded(&consumer, &mut pending_commit, &done);
         }
     }
     commit_informative(&consumer, &pending_commit);
@@ -634,6 +695,7 @@ pub async fn load_lanes(
     for r in reports {
         total.messages += r.messages;
         total.rejected += r.rejected;
+        total.fenced.extend(r.fenced);
         for (t, c) in r.counts {
             total.counts.entry(t).or_default().add(c);
         }
@@ -652,6 +714,8 @@ struct InFlight {
 struct Loaded {
     messages: usize,
     offsets: HashMap<(String, i32), i64>,
+    /// Stored next offsets found past the batch's start (see [`Error::Fenced`]).
+    fenced: Vec<((String, i32), i64)>,
 }
 
 impl InFlight {
@@ -693,12 +757,27 @@ impl InFlight {
         Ok(Some(Loaded {
             messages: r.messages,
             offsets: self.offsets,
+            fenced: r.fenced,
         }))
     }
 }
 
-fn note_loaded(pending: &mut HashMap<(String, i32), i64>, loaded: &HashMap<(String, i32), i64>) {
-    for (k, o) in loaded {
+/// Notes a loaded batch's offsets for the informative Kafka commit, and raises
+/// the poller's floors where another member was found ahead.
+fn note_loaded(
+    consumer: &BaseConsumer<OffsetsContext>,
+    pending: &mut HashMap<(String, i32), i64>,
+    loaded: &Loaded,
+) {
+    if !loaded.fenced.is_empty() {
+        if let Ok(mut floors) = consumer.context().floors.lock() {
+            for (k, o) in &loaded.fenced {
+                let f = floors.entry(k.clone()).or_insert(*o);
+                *f = (*f).max(*o);
+            }
+        }
+    }
+    for (k, o) in &loaded.offsets {
         let e = pending.entry(k.clone()).or_insert(0);
         *e = (*e).max(*o);
     }

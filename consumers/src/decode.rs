@@ -104,14 +104,37 @@ pub struct Batch {
     pub returns: Vec<ReturnEvent>,
     pub clicks: Vec<ClickEvent>,
     pub rejects: Vec<Reject>,
-    /// Next offset per (topic, partition).
-    pub next_offsets: BTreeMap<(String, i32), i64>,
+    /// Per (topic, partition): the batch's first offset and the next offset
+    /// after its last message.
+    pub offsets: BTreeMap<(String, i32), Span>,
     /// Per source: (greatest event time, messages).
     pub watermarks: BTreeMap<Topic, (i64, i64)>,
     /// Per source: events dropped within the batch as (duplicates, stale).
     pub superseded: BTreeMap<Topic, (u64, u64)>,
     /// Messages in the batch.
     pub messages: usize,
+}
+
+/// The offsets a batch holds of one partition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Offset of the batch's first message of the partition.
+    pub first: i64,
+    /// Offset after its last message: where the partition resumes.
+    pub next: i64,
+}
+
+fn note_offset(offsets: &mut BTreeMap<(String, i32), Span>, m: &RawMessage) {
+    offsets
+        .entry((m.topic.clone(), m.partition))
+        .and_modify(|s| {
+            s.first = s.first.min(m.offset);
+            s.next = s.next.max(m.offset + 1);
+        })
+        .or_insert(Span {
+            first: m.offset,
+            next: m.offset + 1,
+        });
 }
 
 #[derive(Default)]
@@ -150,13 +173,10 @@ impl Batch {
     /// Decodes `messages` read from topics under `prefix`.
     pub fn decode(prefix: &str, messages: &[RawMessage]) -> Batch {
         let mut b = Builder::default();
-        let mut next_offsets: BTreeMap<(String, i32), i64> = BTreeMap::new();
+        let mut offsets: BTreeMap<(String, i32), Span> = BTreeMap::new();
         let mut rejects = Vec::new();
         for m in messages {
-            let next = next_offsets
-                .entry((m.topic.clone(), m.partition))
-                .or_insert(0);
-            *next = (*next).max(m.offset + 1);
+            note_offset(&mut offsets, m);
             if let Err(reason) = b.accept(prefix, m) {
                 rejects.push(Reject {
                     message: m.clone(),
@@ -188,7 +208,7 @@ impl Batch {
             returns,
             clicks,
             rejects,
-            next_offsets,
+            offsets,
             watermarks: b.watermarks,
             superseded,
             messages: messages.len(),
@@ -200,11 +220,7 @@ impl Batch {
     pub fn rejecting(messages: &[RawMessage], reason: &str) -> Batch {
         let mut b = Batch::decode("", &[]);
         for m in messages {
-            let next = b
-                .next_offsets
-                .entry((m.topic.clone(), m.partition))
-                .or_insert(0);
-            *next = (*next).max(m.offset + 1);
+            note_offset(&mut b.offsets, m);
             b.rejects.push(Reject {
                 message: m.clone(),
                 reason: reason.to_string(),

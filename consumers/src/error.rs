@@ -22,6 +22,11 @@ pub enum Error {
     /// is loaded message by message and the offending message rejected.
     #[error("event contract: {0}")]
     Contract(String),
+    /// Another member of the group loaded part of the batch first (two members
+    /// briefly owning one partition): the batch was rolled back; its messages
+    /// below these stored next offsets are already loaded.
+    #[error("partitions loaded past the batch's start by another group member: {0:?}")]
+    Fenced(Vec<((String, i32), i64)>),
 }
 
 /// The database's own words for a refusal: severity, SQLSTATE, message, and
@@ -66,7 +71,7 @@ impl Error {
             },
             Error::Pool(_) | Error::Kafka(_) | Error::DeadLetter(_) => true,
             Error::Common(_) => true,
-            Error::Stopped | Error::Contract(_) => false,
+            Error::Stopped | Error::Contract(_) | Error::Fenced(_) => false,
         }
     }
 }

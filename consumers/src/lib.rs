@@ -11,6 +11,7 @@
 //! - [`handlers`]: one file per topic building its tables' column arrays.
 //! - [`query`]: the SQL files of `sql/queries/` and the helper that runs them.
 //! - [`dlq`]: the dead-letter topic.
+//! - [`reconcile`]: the warehouse compared with the stream, entity by entity.
 //! - [`settings`], [`error`].
 
 pub mod consumer;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod handlers;
 pub mod load;
 pub mod query;
+pub mod reconcile;
 pub mod settings;
 
 pub use consumer::{process_batch, run_until_stopped};

@@ -1,5 +1,6 @@
-//! One transaction per batch: every table's upsert, the rejects, the partition
-//! offsets and the watermarks commit together or not at all (after a short
+//! One transaction per batch: the partition offsets (claimed first, see
+//! [`claim_offsets`]), every table's upsert, the rejects and the watermarks
+//! commit together or not at all (after a short
 //! transaction of the reference rows every partition shares, [`load_shared`]).
 
 use std::collections::BTreeMap;
@@ -9,7 +10,7 @@ use deadpool_postgres::Pool;
 use globalcart_schemas::Topic;
 
 use crate::decode::Batch;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::handlers::{self, ts, Counts};
 use crate::query::{query, query_rows};
 
@@ -19,6 +20,9 @@ pub struct LoadReport {
     pub counts: BTreeMap<Topic, Counts>,
     pub rejected: usize,
     pub messages: usize,
+    /// Partitions another group member had loaded past this batch's start, with
+    /// their stored next offsets: the poller skips below them from now on.
+    pub fenced: Vec<((String, i32), i64)>,
 }
 
 impl LoadReport {
@@ -215,6 +219,61 @@ async fn load_shared(
     ))
 }
 
+/// The batch's first statement: moves its partitions' stored offsets to the
+/// batch's end and keeps them locked until commit, or fails with
+/// [`Error::Fenced`] when another group member already loaded past the start of
+/// one of them (the transaction is then rolled back by the caller's drop).
+async fn claim_offsets<C: deadpool_postgres::GenericClient + Sync>(
+    tx: &C,
+    group: &str,
+    batch: &Batch,
+) -> Result<()> {
+    let o = &batch.offsets;
+    if o.is_empty() {
+        return Ok(());
+    }
+    let claimed = query_rows(
+        tx,
+        query!("etl_consumer_offsets_claim"),
+        &[
+            &group,
+            &o.keys().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+            &o.keys().map(|(_, p)| *p).collect::<Vec<_>>(),
+            &o.values().map(|s| s.first).collect::<Vec<_>>(),
+            &o.values().map(|s| s.next).collect::<Vec<_>>(),
+        ],
+    )
+    .await?;
+    if claimed.len() == o.len() {
+        return Ok(());
+    }
+    let claimed: std::collections::HashSet<(String, i32)> = claimed
+        .iter()
+        .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1)))
+        .collect();
+    let topics: Vec<&str> = o.keys().map(|(t, _)| t.as_str()).collect();
+    let stored = query_rows(
+        tx,
+        query!("etl_consumer_offsets_select"),
+        &[&group, &topics],
+    )
+    .await?;
+    let fenced = stored
+        .iter()
+        .map(|r| {
+            (
+                (r.get::<_, String>(0), r.get::<_, i32>(1)),
+                r.get::<_, i64>(2),
+            )
+        })
+        .filter(|(k, _)| o.contains_key(k) && !claimed.contains(k))
+        .collect();
+    globalcart_common::metrics::FENCED_BATCHES
+        .with_label_values::<&str>(&[])
+        .inc();
+    Err(Error::Fenced(fenced))
+}
+
 /// Loads `batch` for consumer group `group`: the shared reference rows
 /// ([`load_shared`]), then everything else in one transaction.
 pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport> {
@@ -225,6 +284,7 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
     // a Postgres crash is not read again by a loader that keeps running, see
     // docs/architecture.md, "Exactly-once in effect".
     let tx = client.transaction().await?;
+    claim_offsets(&tx, group, batch).await?;
     let mut report = LoadReport {
         rejected: batch.rejects.len(),
         messages: batch.messages,
@@ -276,20 +336,6 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
                     .map(|x| x.message.payload.as_deref())
                     .collect::<Vec<_>>(),
                 &r.iter().map(|x| x.reason.as_str()).collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
-    }
-    if !batch.next_offsets.is_empty() {
-        let o = &batch.next_offsets;
-        query_rows(
-            &tx,
-            query!("etl_consumer_offsets_upsert"),
-            &[
-                &group,
-                &o.keys().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
-                &o.keys().map(|(_, p)| *p).collect::<Vec<_>>(),
-                &o.values().copied().collect::<Vec<_>>(),
             ],
         )
         .await?;

@@ -33,10 +33,10 @@ pub struct ConsumerSettings {
     /// thread with its own broker connection, fetches and load lanes (the group
     /// shares the partitions among them). Tansu 0.6 serves one fetch of many
     /// partitions far slower than several fetches of few (docs/benchmarks.md).
-    /// Opt-in: on Tansu 0.6 a multi-member join briefly gave a partition to two
-    /// members (a few messages loaded twice; the rows are the same, the run's
-    /// counts are not exact).
-    #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=16))]
+    /// A partition two members briefly own at once (Tansu 0.6 joins) is still
+    /// loaded once: each batch claims its partitions' stored offsets first
+    /// (`etl_consumer_offsets_claim.sql`).
+    #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
     pub members: u16,
     /// Exit after this many seconds without a new message (scripts, tests, benchmarks).
     #[arg(long)]
@@ -66,7 +66,7 @@ impl Default for ConsumerSettings {
             batch_size: 5000,
             batch_wait_ms: 20,
             lanes: 2,
-            members: 1,
+            members: 3,
             until_idle: None,
             start: StartAt::Beginning,
             until_timestamp: None,

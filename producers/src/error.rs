@@ -7,6 +7,8 @@ pub enum Error {
     Kafka(#[from] rdkafka::error::KafkaError),
     #[error("encoding an event: {0}")]
     Encode(globalcart_schemas::Error),
+    #[error(transparent)]
+    Topics(#[from] globalcart_common::Error),
     #[error("{0} messages were not delivered")]
     Undelivered(u64),
     #[error("writing the manifest {path}: {source}")]

@@ -23,6 +23,17 @@ fn progress(total: u64) -> ProgressBar {
     bar
 }
 
+/// Fails with the missing topics' names (and the command that creates them)
+/// instead of librdkafka's `UnknownTopic` on every delivery.
+fn require_event_topics(settings: &KafkaSettings) -> Result<()> {
+    let names: Vec<String> = globalcart_schemas::Topic::EVENTS
+        .iter()
+        .map(|t| t.name(&settings.topic_prefix))
+        .collect();
+    globalcart_common::kafka::require_topics(settings, &names)?;
+    Ok(())
+}
+
 /// Streams the history of `cfg` and waits until the broker has it all; writes
 /// the manifest to `manifest` if given. Returns the report and the generator, to
 /// continue live.
@@ -33,6 +44,7 @@ pub fn produce_history(
     manifest: Option<&str>,
 ) -> Result<(PublishReport, generator::History)> {
     let started = Instant::now();
+    require_event_topics(settings)?;
     let mut publisher = Publisher::new(settings, faults)?;
     let mut history = generator::history(cfg);
     let bar = progress(history.estimated_events());
@@ -73,6 +85,10 @@ pub async fn produce_live(
     faults: Faults,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<PublishReport> {
+    let s = settings.clone();
+    if let Ok(checked) = tokio::task::spawn_blocking(move || require_event_topics(&s)).await {
+        checked?;
+    }
     let mut publisher = Publisher::live(settings, faults)?;
     let mut tick = tokio::time::interval(Duration::from_millis(20));
     let mut last_log = Instant::now();

@@ -1,7 +1,10 @@
 //! One codec for every topic: Avro single-object encoding.
 //!
-//! A message is `0xC3 0x01`, the 8-byte CRC-64-AVRO (Rabin) fingerprint of the
-//! writer schema's canonical form, then the Avro binary datum. The reader looks the
+//! A message is `0xC3 0x01`, the 8-byte little-endian CRC-64-AVRO (Rabin)
+//! fingerprint of the writer schema's Parsing Canonical Form
+//! ([`crate::fingerprint`]), then the Avro binary datum. Messages written before
+//! 2026-12-05 carry apache-avro's variant of the fingerprint; the registry knows
+//! every schema under both, so old and new messages of one topic both decode. The reader looks the
 //! writer schema up by fingerprint in a [`Registry`] (the schemas compiled in, plus
 //! any registered later) and resolves it against the reader's schema, so a newer
 //! writer with an added optional field and an older one both read cleanly.
@@ -9,36 +12,27 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use apache_avro::rabin::Rabin;
 use apache_avro::{from_avro_datum, from_value, Schema};
 
 use crate::error::{Error, Result};
 use crate::events::{Event, ALL_SCHEMAS};
+use crate::fingerprint::{fingerprint, legacy_fingerprint};
 
 const MARKER: [u8; 2] = [0xC3, 0x01];
 const HEADER_LEN: usize = 10;
 
-/// A parsed schema with its fingerprint.
-#[derive(Debug)]
+/// A parsed schema with its specification fingerprint.
+#[derive(Debug, Clone)]
 struct Known {
     schema: Schema,
     name: String,
+    fingerprint: u64,
 }
 
-/// Writer schemas by fingerprint.
+/// Writer schemas by fingerprint (the specification's and the legacy one).
 #[derive(Debug, Default)]
 pub struct Registry {
     by_fingerprint: HashMap<u64, Known>,
-}
-
-/// The fingerprint of a schema as the little-endian `u64` the header carries.
-pub fn fingerprint(schema: &Schema) -> u64 {
-    let bytes = schema.fingerprint::<Rabin>().bytes;
-    u64::from_le_bytes(
-        bytes[..8]
-            .try_into()
-            .expect("rabin fingerprints are 8 bytes"),
-    )
 }
 
 fn full_name(schema: &Schema) -> String {
@@ -46,6 +40,48 @@ fn full_name(schema: &Schema) -> String {
         Schema::Record(r) => r.name.fullname(None),
         other => format!("{other:?}"),
     }
+}
+
+/// The writer-schema fingerprint of a single-object message.
+pub fn header(bytes: &[u8]) -> Result<u64> {
+    if bytes.len() < HEADER_LEN {
+        return Err(Error::TooShort(bytes.len()));
+    }
+    if bytes[..2] != MARKER {
+        return Err(Error::BadMarker(bytes[0], bytes[1]));
+    }
+    Ok(u64::from_le_bytes(
+        bytes[2..HEADER_LEN].try_into().expect("8 bytes"),
+    ))
+}
+
+/// The datum after a message's header, written with `writer` (resolved to
+/// `reader` when given); every byte must belong to it.
+fn datum(
+    writer: &Schema,
+    bytes: &[u8],
+    reader: Option<&Schema>,
+) -> Result<apache_avro::types::Value> {
+    let mut body = &bytes[HEADER_LEN..];
+    let value = from_avro_datum(writer, &mut body, reader)?;
+    if !body.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{} trailing bytes after the datum",
+            body.len()
+        )));
+    }
+    Ok(value)
+}
+
+/// A message decoded by its writer schema alone, whatever its type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The header's fingerprint (the specification's or the legacy one).
+    pub fingerprint: u64,
+    /// The record's full name.
+    pub schema: String,
+    /// The datum as JSON (Avro's JSON mapping: timestamps as numbers).
+    pub value: serde_json::Value,
 }
 
 impl Registry {
@@ -59,13 +95,26 @@ impl Registry {
     }
 
     /// Adds a writer schema (for example an older or newer version of a topic's
-    /// schema) and returns its fingerprint.
+    /// schema) under its specification fingerprint, which it returns, and its
+    /// legacy one.
     pub fn register(&mut self, schema_text: &str) -> Result<u64> {
         let schema = Schema::parse_str(schema_text)?;
-        let fp = fingerprint(&schema);
+        let fp = fingerprint(schema_text)?;
+        let legacy = legacy_fingerprint(&schema);
         let name = full_name(&schema);
-        self.by_fingerprint.insert(fp, Known { schema, name });
+        let known = Known {
+            schema,
+            name,
+            fingerprint: fp,
+        };
+        self.by_fingerprint.insert(legacy, known.clone());
+        self.by_fingerprint.insert(fp, known);
         Ok(fp)
+    }
+
+    /// The full name of the record a fingerprint (either kind) stands for.
+    pub fn name_of(&self, fp: u64) -> Option<&str> {
+        self.by_fingerprint.get(&fp).map(|k| k.name.as_str())
     }
 
     /// Encodes `event` with the schema text `writer` (normally `E::SCHEMA`).
@@ -83,13 +132,7 @@ impl Registry {
 
     /// Decodes `bytes` into `E`, resolving the writer schema against `reader_fp`.
     pub fn decode_as<E: Event>(&self, reader_fp: u64, bytes: &[u8]) -> Result<E> {
-        if bytes.len() < HEADER_LEN {
-            return Err(Error::TooShort(bytes.len()));
-        }
-        if bytes[..2] != MARKER {
-            return Err(Error::BadMarker(bytes[0], bytes[1]));
-        }
-        let writer_fp = u64::from_le_bytes(bytes[2..HEADER_LEN].try_into().expect("8 bytes"));
+        let writer_fp = header(bytes)?;
         let writer = self
             .by_fingerprint
             .get(&writer_fp)
@@ -104,17 +147,32 @@ impl Registry {
                 reader: reader.name.clone(),
             });
         }
-        let mut body = &bytes[HEADER_LEN..];
-        let resolve_to = (writer_fp != reader_fp).then_some(&reader.schema);
-        let value = from_avro_datum(&writer.schema, &mut body, resolve_to)?;
-        if !body.is_empty() {
-            return Err(Error::Invalid(format!(
-                "{} trailing bytes after the datum",
-                body.len()
-            )));
-        }
+        let resolve_to = (writer.fingerprint != reader.fingerprint).then_some(&reader.schema);
+        let value = datum(&writer.schema, bytes, resolve_to)?;
         Ok(from_value::<E>(&value)?)
     }
+}
+
+impl Registry {
+    /// Decodes any message whose writer schema this registry knows.
+    pub fn decode_any(&self, bytes: &[u8]) -> Result<Decoded> {
+        let fp = header(bytes)?;
+        let known = self
+            .by_fingerprint
+            .get(&fp)
+            .ok_or(Error::UnknownSchema(fp))?;
+        let value = datum(&known.schema, bytes, None)?;
+        Ok(Decoded {
+            fingerprint: fp,
+            schema: known.name.clone(),
+            value: serde_json::Value::try_from(value)?,
+        })
+    }
+}
+
+/// [`Registry::decode_any`] with the schemas compiled in.
+pub fn decode_any(bytes: &[u8]) -> Result<Decoded> {
+    defaults().registry.decode_any(bytes)
 }
 
 struct Defaults {
@@ -133,9 +191,9 @@ pub fn schema_fingerprint<E: Event>() -> u64 {
     static CACHE: OnceLock<std::sync::Mutex<HashMap<&'static str, u64>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().expect("fingerprint cache poisoned");
-    *cache.entry(E::SCHEMA).or_insert_with(|| {
-        fingerprint(&Schema::parse_str(E::SCHEMA).expect("compiled-in schema parses"))
-    })
+    *cache
+        .entry(E::SCHEMA)
+        .or_insert_with(|| fingerprint(E::SCHEMA).expect("compiled-in schema parses"))
 }
 
 /// Encodes an event with its compiled-in schema.
@@ -155,7 +213,7 @@ pub fn decode<E: Event>(bytes: &[u8]) -> Result<E> {
 /// Encodes a dead-letter record.
 pub fn encode_dead_letter(dl: &crate::events::DeadLetter) -> Result<Vec<u8>> {
     let schema = Schema::parse_str(crate::events::DEAD_LETTER_SCHEMA)?;
-    let fp = fingerprint(&schema);
+    let fp = fingerprint(crate::events::DEAD_LETTER_SCHEMA)?;
     let mut out = Vec::with_capacity(64 + dl.payload.as_ref().map_or(0, Vec::len));
     out.extend_from_slice(&MARKER);
     out.extend_from_slice(&fp.to_le_bytes());
@@ -165,18 +223,10 @@ pub fn encode_dead_letter(dl: &crate::events::DeadLetter) -> Result<Vec<u8>> {
 
 /// Decodes a dead-letter record.
 pub fn decode_dead_letter(bytes: &[u8]) -> Result<crate::events::DeadLetter> {
-    if bytes.len() < HEADER_LEN {
-        return Err(Error::TooShort(bytes.len()));
-    }
-    if bytes[..2] != MARKER {
-        return Err(Error::BadMarker(bytes[0], bytes[1]));
-    }
+    let fp = header(bytes)?;
     let schema = Schema::parse_str(crate::events::DEAD_LETTER_SCHEMA)?;
-    let fp = u64::from_le_bytes(bytes[2..HEADER_LEN].try_into().expect("8 bytes"));
-    if fp != fingerprint(&schema) {
+    if fp != fingerprint(crate::events::DEAD_LETTER_SCHEMA)? && fp != legacy_fingerprint(&schema) {
         return Err(Error::UnknownSchema(fp));
     }
-    let mut body = &bytes[HEADER_LEN..];
-    let value = from_avro_datum(&schema, &mut body, None)?;
-    Ok(from_value(&value)?)
+    Ok(from_value(&datum(&schema, bytes, None)?)?)
 }

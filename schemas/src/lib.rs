@@ -7,6 +7,8 @@
 //!   times); each event's `validate` applies them.
 //! - [`codec`]: Avro single-object encoding (marker + writer-schema fingerprint),
 //!   with writer schemas resolved by fingerprint from the schemas compiled in.
+//! - [`fingerprint`]: the specification's schema fingerprint (CRC-64-AVRO of the
+//!   Parsing Canonical Form) and the legacy one still read.
 //! - [`error`]: the crate's `Error`.
 //!
 //! Money is carried as `long` minor units (hundredths of the currency unit) so that
@@ -16,6 +18,7 @@ pub mod codec;
 pub mod contract;
 pub mod error;
 pub mod events;
+pub mod fingerprint;
 pub mod topics;
 
 pub use codec::{decode, encode, Registry};

@@ -1,6 +1,5 @@
-//! `/healthz` (the process is up) and `/readyz` (Postgres and the broker answer).
-
-use std::time::Duration;
+//! `/healthz` (the process is up) and `/readyz` (Postgres and the broker answer,
+//! by the checks [`crate::monitor`] also runs every 10 s for the alerts).
 
 use axum::extract::State;
 use axum::routing::get;
@@ -9,14 +8,7 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::error::{Error, Result};
-
-/// The lag bound of `/readyz` (READY_MAX_LAG, default 100 000 messages).
-fn max_lag() -> i64 {
-    std::env::var("READY_MAX_LAG")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
-}
+use crate::monitor;
 
 /// Total consumer lag over the partitions this process consumes (0 when the
 /// process runs no consumer, as `globalcart serve` alone).
@@ -41,26 +33,14 @@ async fn healthz() -> Json<Value> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Result<Json<Value>> {
-    let db = async {
-        let client = state.pool.get().await.map_err(|e| e.to_string())?;
-        client
-            .query_one("select 1", &[])
-            .await
-            .map_err(|e| e.to_string())
-    };
-    tokio::time::timeout(Duration::from_secs(3), db)
-        .await
-        .map_err(|_| Error::Unavailable("postgres: no answer within 3 s".into()))?
+    let deps = monitor::check_dependencies(&state).await;
+    deps.postgres
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-    let kafka = state.kafka.clone();
-    let topics = tokio::task::spawn_blocking(move || {
-        globalcart_common::kafka::list_topics(&kafka, Some(&kafka.topic_prefix))
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
-    .map_err(|e| Error::Unavailable(format!("broker: {e}")))?;
+    let topics = deps
+        .kafka
+        .map_err(|e| Error::Unavailable(format!("broker: {e}")))?;
     let lag = consumer_lag();
-    let bound = max_lag();
+    let bound = monitor::max_lag();
     if lag > bound {
         return Err(Error::Unavailable(format!(
             "consumer lag {lag} messages is over the bound of {bound} (READY_MAX_LAG)"

@@ -1,15 +1,20 @@
 //! `/metrics` in the Prometheus text format, and the middleware that counts and
 //! times every request by route template (never the raw path: bounded labels).
+//! The gauges of the latest `globalcart reconcile` are read from the warehouse
+//! at each scrape (the command exits; its result stays in `etl_reconcile_runs`).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use globalcart_common::metrics::{render, HTTP_REQUESTS, HTTP_SECONDS};
+use globalcart_common::metrics::{
+    render, HTTP_REQUESTS, HTTP_SECONDS, RECONCILE_DIFFERENCES, RECONCILE_LAST_RUN,
+    RECONCILE_LAST_SUCCESS,
+};
 
 use super::AppState;
 use crate::auth::session::MetricsReader;
@@ -18,11 +23,40 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/metrics", get(metrics))
 }
 
-async fn metrics(_: MetricsReader) -> impl IntoResponse {
+async fn metrics(State(state): State<AppState>, _: MetricsReader) -> impl IntoResponse {
+    publish_reconcile(&state.pool).await;
     (
         [(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         render(),
     )
+}
+
+/// Sets the reconcile gauges from the latest run recorded in the warehouse
+/// (left as they are when the database does not answer within a second).
+async fn publish_reconcile(pool: &deadpool_postgres::Pool) {
+    let read = async {
+        let client = pool.get().await.ok()?;
+        client
+            .query(globalcart_common::sql!("reconcile_last_select"), &[])
+            .await
+            .map_err(|e| tracing::debug!(error = %e, "reading the latest reconcile run"))
+            .ok()
+    };
+    let Ok(Some(rows)) = tokio::time::timeout(Duration::from_secs(1), read).await else {
+        return;
+    };
+    if let Some(first) = rows.first() {
+        RECONCILE_DIFFERENCES.reset();
+        RECONCILE_LAST_RUN.set(first.get(0));
+        RECONCILE_LAST_SUCCESS.set(first.get::<_, Option<f64>>(1).unwrap_or(0.0));
+    }
+    for r in &rows {
+        if let Some(table) = r.get::<_, Option<&str>>(2) {
+            RECONCILE_DIFFERENCES
+                .with_label_values(&[table])
+                .set(r.get::<_, Option<i64>>(3).unwrap_or(0));
+        }
+    }
 }
 
 /// Counts and times the request under its route template.

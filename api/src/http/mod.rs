@@ -70,8 +70,8 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves the API on an already-bound `listener` until `shutdown` completes,
-/// with the shop's outbox relay and clock running beside it (the relay
-/// publishes what is left before this returns).
+/// with the shop's outbox relay and clock and the [`crate::monitor`] running
+/// beside it (the relay publishes what is left before this returns).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -80,9 +80,10 @@ pub async fn serve(
     tracing::info!(addr = %listener.local_addr()?, "api listening");
     let (stop, stopped) = watch::channel(false);
     let relay = tokio::spawn(shop::outbox::run(state.clone(), stopped.clone()));
-    let clock = tokio::spawn(shop::fulfilment::run(state.clone(), stopped));
+    let clock = tokio::spawn(shop::fulfilment::run(state.clone(), stopped.clone()));
+    let monitor = tokio::spawn(crate::monitor::run(state.clone(), stopped));
     let served = server::run(listener, router(state), server::Limits::default(), shutdown).await;
     let _ = stop.send(true);
-    let _ = tokio::join!(relay, clock);
+    let _ = tokio::join!(relay, clock, monitor);
     served
 }

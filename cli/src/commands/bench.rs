@@ -36,7 +36,7 @@ pub enum Which {
         #[arg(long, default_value_t = 5000)]
         batch_size: usize,
         /// Consumer group members (`consume --members`).
-        #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 1)]
+        #[arg(long, env = "CONSUMER_MEMBERS", default_value_t = 3)]
         members: u16,
         /// Then read the same topics again with one fetch-only consumer: what the
         /// broker serves one member (minutes on the medium preset).
@@ -378,6 +378,7 @@ async fn replay(
         until_idle: 5,
         batch_size: 5000,
         no_refresh_marts: true,
+        no_reconcile: true,
     };
     println!("| machine | {} |", machine());
     super::replay::run(pg, kafka, args).await?;

@@ -6,7 +6,9 @@
 //! `--replay-group`), so the live loader's offsets are untouched; its offsets are
 //! stored in the target database like any loader's, so an interrupted replay
 //! run again with the same `--replay-group` resumes where it stopped. It ends when no
-//! record arrived for `--until-idle` seconds.
+//! record arrived for `--until-idle` seconds; then `globalcart reconcile` runs
+//! over the same topics and window against the target database (unless
+//! `--no-reconcile`), and the replay fails if they differ.
 
 use std::time::{Duration, Instant};
 
@@ -50,9 +52,12 @@ pub struct ReplayArgs {
     /// Do not refresh the BI marts when the replay ends.
     #[arg(long)]
     pub no_refresh_marts: bool,
+    /// Do not reconcile the target database with the replayed topics at the end.
+    #[arg(long)]
+    pub no_reconcile: bool,
 }
 
-fn parse_topic(s: &str) -> Result<Topic, String> {
+pub(crate) fn parse_topic(s: &str) -> Result<Topic, String> {
     Topic::from_base(s)
         .filter(|t| *t != Topic::DeadLetter)
         .ok_or_else(|| {
@@ -61,7 +66,7 @@ fn parse_topic(s: &str) -> Result<Topic, String> {
         })
 }
 
-fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+pub(crate) fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("{s:?} is not an RFC 3339 time such as 2026-11-26T10:00:00Z ({e})"))
@@ -181,5 +186,22 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ReplayArgs) -> an
     if !args.no_refresh_marts {
         super::marts::refresh_after_backfill(&target).await;
     }
-    Ok(())
+    if args.no_reconcile {
+        return Ok(());
+    }
+    // the same topics and window, against what the replay wrote
+    let opts = globalcart_consumers::reconcile::Options {
+        window: globalcart_consumers::reconcile::Window {
+            topics: args.topics.clone(),
+            from_offset: args.from_offset,
+            from_timestamp: args.from_timestamp,
+            to_timestamp: args.to_timestamp,
+        },
+        ..Default::default()
+    };
+    let report = globalcart_consumers::reconcile::reconcile(kafka, &target, &opts)
+        .await
+        .context("reconciling the target database with the topics")?;
+    println!("{report}");
+    super::reconcile::record_and_judge(&target, &report).await
 }

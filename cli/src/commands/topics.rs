@@ -1,4 +1,4 @@
-//! `globalcart topics create|list|delete`.
+//! `globalcart topics create|list|delete|tail`.
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -23,6 +23,8 @@ pub enum TopicsAction {
     List,
     /// Delete every topic of the prefix.
     Delete,
+    /// Print a topic's messages as JSON lines, following new ones until Ctrl-C.
+    Tail(super::topics_tail::TailArgs),
 }
 
 /// Every topic name under the prefix.
@@ -59,6 +61,7 @@ pub async fn run(settings: &KafkaSettings, args: TopicsArgs) -> anyhow::Result<(
                 println!("{name}\t{partitions}");
             }
         }
+        TopicsAction::Tail(args) => super::topics_tail::run(settings, args).await?,
         TopicsAction::Delete => {
             kafka::delete_topics(settings, &names(settings)).await?;
             println!("topics under {:?} deleted", settings.topic_prefix);

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod prometheus;
 pub mod services;
 pub mod shop;
 
@@ -178,6 +179,24 @@ impl TestEnv {
         run_until_stopped(self.kafka.clone(), pool, settings, shutdown)
             .await
             .expect("consumer run")
+    }
+
+    /// `globalcart reconcile` of this environment's topics and database, in
+    /// this process (every topic, the first 10 differing keys per table).
+    pub async fn reconcile(&self) -> globalcart_consumers::reconcile::Report {
+        globalcart_consumers::reconcile::reconcile(
+            &self.kafka,
+            &self.database_url,
+            &Default::default(),
+        )
+        .await
+        .expect("reconcile")
+    }
+
+    /// Panics with the reconcile report unless the warehouse agrees with the stream.
+    pub async fn assert_reconciled(&self) {
+        let report = self.reconcile().await;
+        assert!(report.agrees(), "reconcile:\n{report}");
     }
 
     /// The first column of every row of `sql`, as text (`sql` casts it).
