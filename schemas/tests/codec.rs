@@ -163,9 +163,16 @@ fn garbage_and_unknown_schemas_are_clear_errors() {
         decode::<OrderEvent>(&bytes),
         Err(Error::UnknownSchema(_))
     ));
-    let click = encode(&ClickEvent {
-        event_id: "x".into(),
-        session_id: "s".into(),
+    let click = encode(&anonymous_click()).unwrap();
+    let err = decode::<OrderEvent>(&click).unwrap_err();
+    assert!(err.to_string().contains("cannot be read as"), "{err}");
+}
+
+/// A click of a visitor not signed in (every optional field null).
+fn anonymous_click() -> ClickEvent {
+    ClickEvent {
+        event_id: "5f0c2a39-8f5e-4a53-9f0a-3b8f6f2d9a12".into(),
+        session_id: "s1".into(),
         event_time: 1,
         updated_at: 1,
         stage: "VIEW_CART".into(),
@@ -175,10 +182,29 @@ fn garbage_and_unknown_schemas_are_clear_errors() {
         product_id: None,
         order_id: None,
         failure_reason: None,
-    })
-    .unwrap();
-    let err = decode::<OrderEvent>(&click).unwrap_err();
-    assert!(err.to_string().contains("cannot be read as"), "{err}");
+    }
+}
+
+#[test]
+fn messages_with_the_legacy_fingerprint_still_decode() {
+    use globalcart_schemas::fingerprint::{fingerprint, legacy_fingerprint};
+    let click = anonymous_click();
+    let text = ClickEvent::SCHEMA;
+    let legacy = legacy_fingerprint(&apache_avro::Schema::parse_str(text).unwrap());
+    assert_ne!(
+        legacy,
+        fingerprint(text).unwrap(),
+        "apache-avro's canonical form keeps logical-type primitives as objects"
+    );
+    let mut bytes = encode(&click).unwrap();
+    assert_eq!(bytes[2..10], fingerprint(text).unwrap().to_le_bytes());
+    bytes[2..10].copy_from_slice(&legacy.to_le_bytes());
+    assert_eq!(decode::<ClickEvent>(&bytes).unwrap(), click);
+    let registry = Registry::compiled_in();
+    assert_eq!(
+        registry.name_of(legacy),
+        Some("com.globalcart.events.ClickEvent")
+    );
 }
 
 #[test]

@@ -1,14 +1,12 @@
 //! The fingerprints this crate writes are the Avro specification's, as computed
 //! by independent implementations (fastavro and Avro's Java
 //! `SchemaNormalization`, committed as fixtures by
-//! `schemas/interop/fingerprints.py`), and messages carrying the legacy
-//! fingerprint of earlier releases still decode.
+//! `schemas/interop/fingerprints.py`). (That messages carry them, and that the
+//! legacy ones still decode: tests/codec.rs.)
 
 use std::collections::BTreeMap;
 
-use globalcart_schemas::codec::Registry;
-use globalcart_schemas::fingerprint::{canonical_form, fingerprint, legacy_fingerprint};
-use globalcart_schemas::{decode, encode, ClickEvent};
+use globalcart_schemas::fingerprint::{canonical_form, fingerprint};
 
 #[derive(serde::Deserialize)]
 struct Fixture {
@@ -52,49 +50,5 @@ fn every_schema_has_the_fingerprint_independent_implementations_compute() {
             f.header_fingerprint_hex,
             "{file}"
         );
-    }
-}
-
-#[test]
-fn messages_carry_the_specification_fingerprint() {
-    let click = click();
-    let bytes = encode(&click).unwrap();
-    let expected = &fixtures()["clickstream.avsc"].header_fingerprint_hex;
-    assert_eq!(&hex(&bytes[2..10]), expected);
-}
-
-#[test]
-fn messages_with_the_legacy_fingerprint_still_decode() {
-    let click = click();
-    let mut bytes = encode(&click).unwrap();
-    let schema = apache_avro::Schema::parse_str(&schema_text("clickstream.avsc")).unwrap();
-    let legacy = legacy_fingerprint(&schema);
-    assert_ne!(
-        legacy,
-        fingerprint(&schema_text("clickstream.avsc")).unwrap(),
-        "the crate's canonical form keeps logical-type primitives as objects"
-    );
-    bytes[2..10].copy_from_slice(&legacy.to_le_bytes());
-    assert_eq!(decode::<ClickEvent>(&bytes).unwrap(), click);
-    let registry = Registry::compiled_in();
-    assert_eq!(
-        registry.name_of(legacy),
-        registry.name_of(fingerprint(&schema_text("clickstream.avsc")).unwrap())
-    );
-}
-
-fn click() -> ClickEvent {
-    ClickEvent {
-        event_id: "5f0c2a39-8f5e-4a53-9f0a-3b8f6f2d9a12".into(),
-        session_id: "s1".into(),
-        event_time: 1,
-        updated_at: 1,
-        stage: "VIEW_CART".into(),
-        channel: "WEB".into(),
-        device: "DESKTOP".into(),
-        customer_id: None,
-        product_id: None,
-        order_id: None,
-        failure_reason: None,
     }
 }

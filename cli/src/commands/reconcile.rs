@@ -36,7 +36,7 @@ pub struct ReconcileArgs {
     #[arg(long)]
     pub json: bool,
     /// Consumers reading partitions in parallel, one partition at a time each.
-    #[arg(long, env = "RECONCILE_READERS", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, env = "RECONCILE_READERS", default_value_t = 6, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub readers: u16,
 }
 
