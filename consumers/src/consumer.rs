@@ -221,8 +221,9 @@ struct OffsetsContext {
     /// Partitions held now, when the last rebalance event happened, and
     /// whether it was an assignment (a member may be assigned no partition).
     assignment: Mutex<(usize, Instant, bool)>,
-    /// First offset still to load per assigned partition: messages below it are
-    /// dropped (see [`REWIND`]).
+    /// Per assigned partition, the first offset still to take: the stored
+    /// offset at assignment, then past each message taken; messages below it
+    /// are dropped (see [`REWIND`] and [`below_floor`]).
     floors: Mutex<HashMap<(String, i32), i64>>,
     /// Where a partition without a stored offset starts.
     start: StartAt,
@@ -345,6 +346,13 @@ impl ConsumerContext for OffsetsContext {
                     }
                 }
                 if let Ok(mut f) = self.floors.lock() {
+                    // a partition still held keeps the messages the batch being
+                    // assembled already took: they load with it
+                    for (k, floor) in floors.iter_mut() {
+                        if let Some(taken) = f.get(k) {
+                            *floor = (*floor).max(*taken);
+                        }
+                    }
                     *f = floors;
                 }
                 tracing::info!(
@@ -791,15 +799,26 @@ fn after(settings: &ConsumerSettings, m: &rdkafka::message::BorrowedMessage<'_>)
     }
 }
 
-/// True for a message before the stored offset of its partition (already loaded).
+/// True for a message this member must skip: before the stored offset of its
+/// partition (already loaded), or at or before a message it already took (a
+/// redelivery: after a rebalance that re-assigns a partition without revoking
+/// it first, as Tansu 0.6 does when members join, the seek fetches again what
+/// the batch being assembled already holds). Otherwise the floor moves past it.
 fn below_floor(
     consumer: &BaseConsumer<OffsetsContext>,
     m: &rdkafka::message::BorrowedMessage<'_>,
 ) -> bool {
-    consumer.context().floors.lock().is_ok_and(|f| {
-        f.get(&(m.topic().to_string(), m.partition()))
-            .is_some_and(|floor| m.offset() < *floor)
-    })
+    let Ok(mut floors) = consumer.context().floors.lock() else {
+        return false;
+    };
+    let floor = floors
+        .entry((m.topic().to_string(), m.partition()))
+        .or_insert(0);
+    if m.offset() < *floor {
+        return true;
+    }
+    *floor = m.offset() + 1;
+    false
 }
 
 /// Sets the lag gauge of every assigned partition: high watermark − position.
