@@ -105,6 +105,13 @@ if [[ $ready != 1 ]]; then
   die "the app was not ready within ${READY_TIMEOUT}s"
 fi
 log "ready after ${i}s: $(curl -fsS -m 3 "$BASE_URL/readyz")"
+# ready is not loaded: the consumer-group members join over a few seconds, so wait
+# until the catalog holds the preset's products before the browser looks at it
+for ((j = 0; j < READY_TIMEOUT; j++)); do
+  if curl -fsS -m 3 "$BASE_URL/api/shop/products" 2>/dev/null | grep -q '"product_id"'; then break; fi
+  sleep 1
+done
+log "catalog loaded after ${j}s more"
 
 # ---------------------------------------------------------------- test
 
