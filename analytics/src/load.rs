@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::{pin_mut, TryStreamExt};
+use globalcart_common::query;
 use polars::prelude::DataFrame;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::Client;
@@ -34,8 +35,8 @@ pub enum Source {
 
 /// The marts when they can stand in for the views, else the views.
 pub async fn source(client: &Client) -> Result<Source> {
-    let row = client
-        .query_one(sql!("analytics_marts_source"), &[&MART_MAX_AGE_SECS])
+    let row = query!("analytics_marts_source")
+        .one(&client, &[&MART_MAX_AGE_SECS])
         .await?;
     let refreshed_at: Option<DateTime<Utc>> = row.get(0);
     let usable: Option<bool> = row.get(1);
@@ -65,8 +66,8 @@ pub struct Data {
 
 /// The last day (epoch days) with a completed order, if any.
 pub async fn last_order_day(client: &Client) -> Result<Option<i32>> {
-    let row = client
-        .query_one(sql!("analytics_data_bounds_select"), &[])
+    let row = query!("analytics_data_bounds_select")
+        .one(&client, &[])
         .await?;
     Ok(row.try_get(0)?)
 }

@@ -2,12 +2,13 @@
 //! system libraries): revenue with its forecast bands, RFM segment sizes, the
 //! cohort heatmap and leakage by driver.
 
+use globalcart_common::query;
 use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
 use crate::frame::date_of;
-use crate::{sql, Error, Result};
+use crate::{Error, Result};
 
 fn plot_err(plot: &str) -> impl Fn(Box<dyn std::error::Error + '_>) -> Error + '_ {
     move |e| Error::Plot {
@@ -28,8 +29,8 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
     let client = crate::connect(database_url).await?;
     let mut out = Vec::new();
 
-    let rows = client
-        .query(sql!("analytics_plot_forecast_select"), &[])
+    let rows = query!("analytics_plot_forecast_select")
+        .rows(&client, &[])
         .await?;
     let series: Vec<[Option<f64>; 6]> = rows
         .iter()
@@ -44,8 +45,8 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
         &model,
     )?);
 
-    let rows = client
-        .query(sql!("analytics_plot_segments_select"), &[])
+    let rows = query!("analytics_plot_segments_select")
+        .rows(&client, &[])
         .await?;
     let mut bars: Vec<(String, f64)> = crate::rfm::SEGMENTS
         .iter()
@@ -64,14 +65,14 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
         &bars,
     )?);
 
-    let rows = client
-        .query(sql!("analytics_plot_cohorts_select"), &[])
+    let rows = query!("analytics_plot_cohorts_select")
+        .rows(&client, &[])
         .await?;
     let cohorts: Vec<(String, Vec<f64>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     out.push(heatmap(&dir.join("cohort_retention.svg"), &cohorts)?);
 
-    let rows = client
-        .query(sql!("analytics_plot_leakage_select"), &[])
+    let rows = query!("analytics_plot_leakage_select")
+        .rows(&client, &[])
         .await?;
     bars = rows
         .iter()

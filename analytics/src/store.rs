@@ -5,13 +5,14 @@
 //! `sql/migrations/013_analytics.sql`.
 
 use futures::pin_mut;
+use globalcart_common::query;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Transaction};
 
 use crate::frame::{date_of, month_start};
 use crate::report::Results;
-use crate::{sql, Result};
+use crate::Result;
 
 type Value = Box<dyn ToSql + Sync + Send>;
 
@@ -50,11 +51,10 @@ async fn copy(
 
 /// Writes every result table and the run row in one transaction; returns the run id.
 pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
-    use Type as T;
     let tx = client.transaction().await?;
-    let run_id: i64 = tx
-        .query_one(
-            sql!("analytics_run_insert"),
+    let run_id: i64 = query!("analytics_run_insert")
+        .one(
+            &tx,
             &[
                 &date_of(r.as_of_day),
                 &r.started_at,
@@ -65,9 +65,20 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         )
         .await?
         .get(0);
-    let id = run_id;
+    write_rfm(&tx, run_id, r).await?;
+    write_churn(&tx, run_id, r).await?;
+    write_cohorts(&tx, run_id, r).await?;
+    write_leakage(&tx, run_id, r).await?;
+    write_forecast(&tx, run_id, r).await?;
+    tx.commit().await?;
+    Ok(run_id)
+}
+
+/// RFM scores per customer, the k-means models tried and the chosen clusters.
+async fn write_rfm(tx: &Transaction<'_>, id: i64, r: &Results) -> Result<()> {
+    use Type as T;
     copy(
-        &tx,
+        tx,
         "analytics_rfm",
         &[
             ("customer_id", T::INT8),
@@ -100,7 +111,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_rfm_kmeans",
         &[
             ("run_id", T::INT8),
@@ -121,7 +132,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_rfm_clusters",
         &[
             ("run_id", T::INT8),
@@ -147,9 +158,15 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         }),
     )
     .await?;
+    Ok(())
+}
+
+/// Churn probabilities per customer, the model and its calibration.
+async fn write_churn(tx: &Transaction<'_>, id: i64, r: &Results) -> Result<()> {
+    use Type as T;
     let ch = &r.churn;
     copy(
-        &tx,
+        tx,
         "analytics_churn_scores",
         &[
             ("customer_id", T::INT8),
@@ -179,7 +196,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     .await?;
     let features = serde_json::json!(crate::churn::FEATURES);
     copy(
-        &tx,
+        tx,
         "analytics_churn_model",
         &[
             ("run_id", T::INT8),
@@ -212,7 +229,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_churn_calibration",
         &[
             ("run_id", T::INT8),
@@ -232,8 +249,14 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         }),
     )
     .await?;
+    Ok(())
+}
+
+/// Retention per cohort and month, and the cohort matrix.
+async fn write_cohorts(tx: &Transaction<'_>, id: i64, r: &Results) -> Result<()> {
+    use Type as T;
     copy(
-        &tx,
+        tx,
         "analytics_cohort_retention",
         &[
             ("run_id", T::INT8),
@@ -258,7 +281,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_cohort_matrix",
         &[
             ("run_id", T::INT8),
@@ -276,8 +299,14 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         }),
     )
     .await?;
+    Ok(())
+}
+
+/// Profit leakage by driver, and the outlier orders.
+async fn write_leakage(tx: &Transaction<'_>, id: i64, r: &Results) -> Result<()> {
+    use Type as T;
     copy(
-        &tx,
+        tx,
         "analytics_leakage",
         &[
             ("run_id", T::INT8),
@@ -300,7 +329,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_outliers",
         &[
             ("run_id", T::INT8),
@@ -328,8 +357,14 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         }),
     )
     .await?;
+    Ok(())
+}
+
+/// The forecasts with their history, and the backtests.
+async fn write_forecast(tx: &Transaction<'_>, id: i64, r: &Results) -> Result<()> {
+    use Type as T;
     copy(
-        &tx,
+        tx,
         "analytics_forecast",
         &[
             ("run_id", T::INT8),
@@ -347,7 +382,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
     )
     .await?;
     copy(
-        &tx,
+        tx,
         "analytics_backtest",
         &[
             ("run_id", T::INT8),
@@ -381,8 +416,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
         }),
     )
     .await?;
-    tx.commit().await?;
-    Ok(run_id)
+    Ok(())
 }
 
 /// Days of history written before each forecast.

@@ -27,11 +27,28 @@ pub enum Error {
     TooManyRequests { message: String, details: Value },
     #[error("{0}")]
     Unavailable(String),
+    /// A failure the client cannot fix: answered with an opaque 500 and
+    /// logged with `context` and the whole chain of causes.
     #[error("internal error")]
-    Internal(String),
+    Internal {
+        context: String,
+        #[source]
+        source: BoxError,
+    },
 }
 
+/// Any error, as the cause of an internal one.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 impl Error {
+    /// An internal error: what was being done, and why it failed.
+    pub fn internal(context: impl Into<String>, source: impl Into<BoxError>) -> Error {
+        Error::Internal {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
     /// A 404 that reads the same whether the thing is missing or someone else's.
     pub fn not_found(what: &str) -> Error {
         Error::NotFound(format!("{what} not found"))
@@ -49,24 +66,32 @@ impl Error {
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             Error::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Error::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            Error::Internal { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
 }
 
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Error {
-        if e.is_closed() {
-            Error::Unavailable(format!("postgres: {e}"))
-        } else if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
-            // a concurrent request wrote the same key first: a conflict, not a crash
-            Error::Conflict {
-                message: "a concurrent request changed the same thing; reload and retry".into(),
-                details: serde_json::json!({}),
-            }
-        } else {
-            Error::Internal(format!("postgres: {e}"))
+        match classify(&e) {
+            Some(error) => error,
+            None => Error::internal("postgres", e),
         }
+    }
+}
+
+/// The Postgres failures that are not internal errors: a closed connection
+/// (503) and a unique violation (409, a concurrent request wrote it first).
+fn classify(e: &tokio_postgres::Error) -> Option<Error> {
+    if e.is_closed() {
+        Some(Error::Unavailable(format!("postgres: {e}")))
+    } else if e.code() == Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) {
+        Some(Error::Conflict {
+            message: "a concurrent request changed the same thing; reload and retry".into(),
+            details: serde_json::json!({}),
+        })
+    } else {
+        None
     }
 }
 
@@ -79,8 +104,8 @@ impl From<deadpool_postgres::PoolError> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, kind) = self.status();
-        if let Error::Internal(cause) = &self {
-            tracing::error!(%cause, "internal error");
+        if let Error::Internal { context, source } = &self {
+            tracing::error!(%context, cause = %causes(source.as_ref()), "internal error");
         }
         let mut error = serde_json::json!({
             "type": kind, "status": status.as_u16(), "message": self.to_string()
@@ -94,12 +119,29 @@ impl IntoResponse for Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// An error and its sources, outermost first, joined by ": ".
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
 impl From<globalcart_common::Error> for Error {
     fn from(e: globalcart_common::Error) -> Error {
-        match e {
-            globalcart_common::Error::Postgres(e) => e.into(),
-            globalcart_common::Error::Pool(e) => e.into(),
-            other => Error::Internal(other.to_string()),
+        if let globalcart_common::Error::Pool(e) = e {
+            return e.into();
+        }
+        match e.postgres().and_then(classify) {
+            Some(error) => error,
+            None => Error::internal("postgres", e),
         }
     }
 }

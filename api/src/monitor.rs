@@ -12,11 +12,12 @@
 //! gauges that cannot be measured while a dependency is down are removed
 //! rather than left at a stale value (the dependency's own alert fires).
 
+use globalcart_common::query;
 use std::collections::HashMap;
 use std::time::Duration;
 
 use globalcart_common::metrics::{DEPENDENCY_UP, GROUP_LAG, MART_AGE_SECONDS, READY_MAX_LAG};
-use globalcart_common::{kafka, marts, sql, KafkaSettings};
+use globalcart_common::{kafka, marts, KafkaSettings};
 use globalcart_schemas::Topic;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use tokio::sync::watch;
@@ -172,11 +173,8 @@ async fn group_lag(state: &AppState) -> Result<Vec<(&'static str, i64)>> {
         .collect();
     // offsets first: a batch committed meanwhile makes the lag read high, never low
     let client = state.pool.get().await?;
-    let next: HashMap<(String, i32), i64> = client
-        .query(
-            sql!("etl_consumer_offsets_select"),
-            &[&state.kafka.group(), &names],
-        )
+    let next: HashMap<(String, i32), i64> = query!("etl_consumer_offsets_select")
+        .rows(&client, &[&state.kafka.group(), &names])
         .await?
         .iter()
         .map(|r| ((r.get(0), r.get(1)), r.get(2)))
@@ -185,7 +183,7 @@ async fn group_lag(state: &AppState) -> Result<Vec<(&'static str, i64)>> {
     let topics = names.clone();
     let marks = tokio::task::spawn_blocking(move || watermarks(&settings, &topics))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        .map_err(|e| Error::internal("reading the topics' watermarks", e))??;
     let mut lag: Vec<(&'static str, i64)> = Vec::new();
     for (topic, name) in Topic::EVENTS.iter().zip(&names) {
         let Some(partitions) = marks.get(name) else {

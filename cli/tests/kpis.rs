@@ -7,8 +7,7 @@ mod helpers;
 use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use globalcart_api::kpis::{listener, KpiCache, Measures, FINE_SPAN};
-use globalcart_api::AppState;
+use globalcart_api::kpis::{KpiCache, Measures, FINE_SPAN};
 use globalcart_common::db;
 use globalcart_producers::generator::{self, Preset};
 use globalcart_producers::publish::Faults;
@@ -370,35 +369,7 @@ async fn after_a_live_stream_the_cache_equals_the_kpi_views_over_the_same_window
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_cache_follows_each_commit_and_the_api_serves_it() {
     let env = TestEnv::new().await;
-    let pool = db::pool(&env.database_url, 4).unwrap();
-    let (_stop, shutdown) = watch::channel(false);
-    let cache = KpiCache::default();
-    tokio::spawn(listener::run(
-        cache.clone(),
-        pool.clone(),
-        env.database_url.clone(),
-        shutdown,
-    ));
-    let listen = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listen.local_addr().unwrap());
-    let settings = globalcart_api::auth::AuthSettings {
-        public_kpis: true,
-        ..Default::default()
-    };
-    let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
-        .await
-        .unwrap();
-    let pool2 = pool.clone();
-    let state = AppState {
-        pool,
-        kafka: env.kafka.clone(),
-        kpis: cache.clone(),
-        auth,
-        shop: globalcart_api::shop::Shop::bootstrap(&pool2, &env.kafka, Default::default())
-            .await
-            .unwrap(),
-    };
-    tokio::spawn(globalcart_api::serve(listen, state, std::future::pending()));
+    let base = env.spawn_app().await;
 
     stream_live(&env, 3, Utc::now().timestamp_micros()).await;
     env.consume_until_idle(3).await;
@@ -492,6 +463,69 @@ async fn the_cache_follows_each_commit_and_the_api_serves_it() {
         assert!(
             doc["paths"][path].is_object(),
             "{path} missing from the OpenAPI document"
+        );
+    }
+    env.cleanup().await;
+}
+
+/// The live tiles recompute each ratio from additive sums (api/src/kpis/measures.rs);
+/// over the whole history they equal `kpi_period`, the SQL definition.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_ratios_the_cache_recomputes_are_those_of_kpi_period() {
+    let env = TestEnv::new().await;
+    env.produce(Preset::Tiny, 5, Faults::default()).await;
+    env.consume_until_idle(3).await;
+    let c = env.client().await;
+    let mut all = Measures::default();
+    for r in c
+        .query(
+            "select * from globalcart.kpi_buckets('1970-01-01', '2200-01-01', 'month') where dim = 'all'",
+            &[],
+        )
+        .await
+        .unwrap()
+    {
+        all.add(&Measures::from_bucket_row(&r));
+    }
+    let ratio: f64 = c
+        .query_one(
+            "select coalesce(sell_to_list_ratio, 0)::float8 from globalcart.vw_sell_to_list_ratio",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let live = serde_json::to_value(all.kpis(ratio)).unwrap();
+    let sql: serde_json::Value = c
+        .query_one(
+            "select to_jsonb(k) from globalcart.kpi_period(null, null) k",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(all.orders > 0, "a loaded history");
+    for name in [
+        "orders",
+        "gmv_usd",
+        "net_revenue_usd",
+        "aov_usd",
+        "gross_margin",
+        "net_margin",
+        "conversion_rate",
+        "cart_abandonment_rate",
+        "payment_failure_rate",
+        "sla_breach_rate",
+        "revenue_lost_payment_failures_usd",
+    ] {
+        let (a, b) = (live[name].as_f64(), sql[name].as_f64());
+        let (Some(a), Some(b)) = (a, b) else {
+            panic!("{name}: live {} vs kpi_period {}", live[name], sql[name]);
+        };
+        let tolerance = if name.ends_with("_usd") { 0.01 } else { 1e-9 };
+        assert!(
+            (a - b).abs() <= tolerance,
+            "{name}: live {a} vs kpi_period {b}"
         );
     }
     env.cleanup().await;

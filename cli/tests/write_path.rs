@@ -120,12 +120,8 @@ async fn the_new_write_path_loads_what_the_old_one_did_and_audits_only_changes()
     let messages = stream();
     assert!(messages.len() > 10_000, "a real stream: {}", messages.len());
 
-    // the old path: schema up to 015, in order, batches of 5 000
-    let old = TestEnv::with_topics("unused").await;
-    old.drop_database().await;
-    db::migrate_to(&old.database_url, 15)
-        .await
-        .expect("migrate to 015");
+    // the old path: schema up to 015 (as main migrated it then), in order, batches of 5 000
+    let old = TestEnv::from_schema(include_str!("fixtures/schema_v015.sql")).await;
     load_in_batches(&old.database_url, &messages, &mut || 5000).await;
 
     // the new path on the same stream and batches

@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "018_event_contract.sql"),
     migration!(19, "019_shop_hardening.sql"),
     migration!(20, "020_reconcile.sql"),
+    migration!(21, "021_schema_definitions.sql"),
 ];
 
 /// Parses a database URL.
@@ -104,14 +105,10 @@ pub async fn ensure_database(url: &str) -> Result<()> {
     Ok(())
 }
 
-/// Applies every pending migration; safe to run concurrently (advisory lock).
+/// Applies every pending migration, then re-creates the definitions of
+/// `sql/definitions/` if they changed ([`crate::definitions`]); safe to run
+/// concurrently (advisory lock). Returns the versions applied.
 pub async fn migrate(url: &str) -> Result<Vec<i32>> {
-    migrate_to(url, i32::MAX).await
-}
-
-/// [`migrate`], stopping after version `last` (tests that compare the schema
-/// before and after a migration).
-pub async fn migrate_to(url: &str, last: i32) -> Result<Vec<i32>> {
     ensure_database(url).await?;
     let (mut client, conn) = parse_url(url)?.connect(NoTls).await?;
     let task = tokio::spawn(conn);
@@ -127,7 +124,7 @@ pub async fn migrate_to(url: &str, last: i32) -> Result<Vec<i32>> {
         )
         .await?;
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| m.version <= last) {
+    for m in MIGRATIONS {
         let done = client
             .query_opt(
                 "select 1 from globalcart.etl_schema_migrations where version = $1",
@@ -156,10 +153,53 @@ pub async fn migrate_to(url: &str, last: i32) -> Result<Vec<i32>> {
         tracing::info!(version = m.version, name = m.name, "migration applied");
         applied.push(m.version);
     }
+    let tx = client.transaction().await?;
+    crate::definitions::apply(&tx).await?;
+    tx.commit().await?;
     client
         .batch_execute("select pg_advisory_unlock(3600360)")
         .await?;
     drop(client);
     let _ = task.await;
     Ok(applied)
+}
+
+/// A fresh, migrated database beside the one in `url`, named
+/// `<its name>_<label>_<time>` (benchmarks, scratch replays); returns its URL
+/// and name. [`drop_database`] removes it.
+pub async fn scratch_database(url: &str, label: &str) -> Result<(String, String)> {
+    let cfg = parse_url(url)?;
+    let base = cfg.get_dbname().unwrap_or("globalcart");
+    let name = format!(
+        "{base}_{label}_{}",
+        chrono::Utc::now().format("%Y%m%d%H%M%S")
+    );
+    let new_url = match url.rsplit_once('/') {
+        Some((server, _)) => format!("{server}/{name}"),
+        None => {
+            return Err(Error::BadDatabaseUrl {
+                url: url.to_string(),
+                reason: "no database part to replace".into(),
+            })
+        }
+    };
+    migrate(&new_url).await?;
+    Ok((new_url, name))
+}
+
+/// Drops database `name` of the server of `url`, closing its connections.
+pub async fn drop_database(url: &str, name: &str) -> Result<()> {
+    let mut cfg = parse_url(url)?;
+    cfg.dbname("postgres");
+    let (client, conn) = cfg.connect(NoTls).await?;
+    let task = tokio::spawn(conn);
+    let quoted = name.replace('"', "\"\"");
+    client
+        .batch_execute(&format!(
+            "drop database if exists \"{quoted}\" with (force)"
+        ))
+        .await?;
+    drop(client);
+    let _ = task.await;
+    Ok(())
 }

@@ -23,10 +23,10 @@ pub async fn render(client: &Client) -> Result<String> {
          Schema `globalcart`. Money columns ending in `_usd` are US dollars; ratios are 0–1; days are UTC. \
          KPI formulas: docs/kpi_definitions.md.\n",
     );
-    let relations = client
-        .query(crate::sql!("dictionary_relations"), &[])
+    let relations = crate::query!("dictionary_relations")
+        .rows(client, &[])
         .await?;
-    let columns = client.prepare(crate::sql!("dictionary_columns")).await?;
+    let columns = crate::query!("dictionary_columns");
     let mut kind_seen = String::new();
     for r in &relations {
         let (oid, name, kind, comment): (i64, String, String, String) =
@@ -45,7 +45,7 @@ pub async fn render(client: &Client) -> Result<String> {
             "\n### `{name}`\n\n{}\n\n| Column | Type | Null | Meaning |\n|---|---|---|---|\n",
             cell(&comment)
         );
-        for c in client.query(&columns, &[&oid]).await? {
+        for c in columns.rows(client, &[&oid]).await? {
             let (col, ty, not_null, meaning): (String, String, bool, String) =
                 (c.get(0), c.get(1), c.get(2), c.get(3));
             let _ = writeln!(
@@ -57,8 +57,8 @@ pub async fn render(client: &Client) -> Result<String> {
         }
     }
     out.push_str("\n## Functions\n\n| Function | Returns | Meaning |\n|---|---|---|\n");
-    for f in client
-        .query(crate::sql!("dictionary_functions"), &[])
+    for f in crate::query!("dictionary_functions")
+        .rows(client, &[])
         .await?
     {
         let (name, args, result, comment): (String, String, String, String) =

@@ -26,6 +26,17 @@ pub enum Error {
         name: String,
         source: tokio_postgres::Error,
     },
+    #[error("sql/queries/{query}.sql: {source}")]
+    Query {
+        query: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    #[error("sql/definitions/{name}: {source}")]
+    Definition {
+        name: String,
+        source: tokio_postgres::Error,
+    },
 }
 
 fn plural(topics: &[String]) -> &'static str {
@@ -33,6 +44,20 @@ fn plural(topics: &[String]) -> &'static str {
         "the topic is"
     } else {
         "these topics are"
+    }
+}
+
+impl Error {
+    /// The Postgres error behind this one, if any (to classify it: retryable,
+    /// unique violation, closed connection).
+    pub fn postgres(&self) -> Option<&tokio_postgres::Error> {
+        match self {
+            Error::Postgres(e) => Some(e),
+            Error::Query { source, .. }
+            | Error::Migration { source, .. }
+            | Error::Definition { source, .. } => Some(source),
+            _ => None,
+        }
     }
 }
 

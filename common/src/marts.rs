@@ -1,4 +1,4 @@
-//! The BI marts of `sql/migrations/014_bi_marts.sql`: refresh them
+//! The BI marts of `sql/definitions/20_bi_marts.sql`: refresh them
 //! (`refresh_bi_marts()`, concurrently, logged in `bi_mart_refreshes`) and
 //! export them as CSV (`COPY … TO STDOUT`).
 //!
@@ -105,8 +105,8 @@ pub async fn refresh(
     client
         .batch_execute(crate::sql!("facts_analyze_if_needed"))
         .await?;
-    let rows = client
-        .query(crate::sql!("bi_marts_refresh"), &[&trigger, &only])
+    let rows = crate::query!("bi_marts_refresh")
+        .rows(client, &[&trigger, &only])
         .await?;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -143,7 +143,7 @@ pub struct Freshness {
 
 /// The latest refresh of every mart refreshed at least once.
 pub async fn freshness(client: &Client) -> Result<Vec<Freshness>> {
-    let rows = client.query(crate::sql!("bi_mart_freshness"), &[]).await?;
+    let rows = crate::query!("bi_mart_freshness").rows(client, &[]).await?;
     Ok(rows
         .iter()
         .map(|r| Freshness {

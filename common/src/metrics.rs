@@ -87,8 +87,8 @@ pub static BATCH_COMMIT_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
 
 pub static QUERY_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     histogram(
-        "globalcart_upsert_duration_seconds",
-        "Duration of one SQL statement of sql/queries, by file name.",
+        "globalcart_sql_duration_seconds",
+        "Duration of one SQL statement of sql/queries (run by globalcart_common::query::Query), by file name.",
         &["query"],
         latency_buckets(),
     )

@@ -27,6 +27,11 @@ pub enum Error {
     /// below these stored next offsets are already loaded.
     #[error("partitions loaded past the batch's start by another group member: {0:?}")]
     Fenced(Vec<((String, i32), i64)>),
+    /// A loader thread or task panicked: a bug, not a transient failure, so
+    /// the process stops instead of retrying (the batch was not committed and
+    /// is redelivered to the next run).
+    #[error("panic in {0}")]
+    Panicked(String),
 }
 
 /// The database's own words for a refusal: severity, SQLSTATE, message, and
@@ -60,18 +65,24 @@ impl Error {
     /// the same batch. Anything else is a data problem in the batch.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Postgres(e) => match e.code() {
-                None => true, // I/O, closed connection
-                Some(code) => {
-                    let class = &code.code()[..2];
-                    *code == SqlState::T_R_DEADLOCK_DETECTED
-                        || *code == SqlState::T_R_SERIALIZATION_FAILURE
-                        || matches!(class, "08" | "53" | "57" | "58")
-                }
-            },
+            Error::Postgres(e) => postgres_retryable(e),
+            // a statement of sql/queries: as its Postgres error says
+            Error::Common(e) => e.postgres().is_none_or(postgres_retryable),
             Error::Pool(_) | Error::Kafka(_) | Error::DeadLetter(_) => true,
-            Error::Common(_) => true,
-            Error::Stopped | Error::Contract(_) | Error::Fenced(_) => false,
+            Error::Stopped | Error::Contract(_) | Error::Fenced(_) | Error::Panicked(_) => false,
+        }
+    }
+}
+
+/// Connection, resource and concurrency failures pass; data errors do not.
+fn postgres_retryable(e: &tokio_postgres::Error) -> bool {
+    match e.code() {
+        None => true, // I/O, closed connection
+        Some(code) => {
+            let class = &code.code()[..2];
+            *code == SqlState::T_R_DEADLOCK_DETECTED
+                || *code == SqlState::T_R_SERIALIZATION_FAILURE
+                || matches!(class, "08" | "53" | "57" | "58")
         }
     }
 }

@@ -12,7 +12,7 @@ use globalcart_schemas::Topic;
 use crate::decode::Batch;
 use crate::error::{Error, Result};
 use crate::handlers::{self, ts, Counts};
-use crate::query::{query, query_rows};
+use globalcart_common::{live, query};
 
 /// What a batch did to each source topic's tables.
 #[derive(Debug, Default, Clone)]
@@ -122,8 +122,8 @@ fn days(batch: &Batch) -> Vec<NaiveDate> {
 
 /// The batch's own event times (order, return, ship and click times), in Unix
 /// seconds, one per second; `kpi_notify` adds the order times of
-/// [`cost_orders`] and the session starts of [`sessions`], and keeps the last
-/// 25 hours.
+/// [`cost_orders`] and the session starts of [`sessions`], and keeps those
+/// inside the live horizon.
 fn event_seconds(batch: &Batch) -> Vec<i64> {
     let h = horizon();
     let mut secs: Vec<i64> = batch
@@ -155,9 +155,9 @@ fn sessions(batch: &Batch) -> Vec<&str> {
     ids
 }
 
-/// Unix microseconds 25 hours ago: older events cannot change the live KPIs.
+/// Unix microseconds [`live::HORIZON_SECS`] ago: older events cannot change the live KPIs.
 fn horizon() -> i64 {
-    chrono::Utc::now().timestamp_micros() - 25 * 3600 * 1_000_000
+    chrono::Utc::now().timestamp_micros() - live::HORIZON_SECS * 1_000_000
 }
 
 /// The recent orders whose P&L (shipping, fees, refunds) the batch may change
@@ -208,7 +208,7 @@ async fn load_shared(
     }
     let tx = client.transaction().await?;
     if !dates.is_empty() {
-        query_rows(&tx, query!("dim_date_ensure"), &[&dates]).await?;
+        query!("dim_date_ensure").rows(&tx, &[&dates]).await?;
     }
     let geos = handlers::customers::geos(&tx, &batch.customers).await?;
     let fcs = handlers::shipments::fcs(&tx, &batch.shipments).await?;
@@ -223,7 +223,7 @@ async fn load_shared(
 /// batch's end and keeps them locked until commit, or fails with
 /// [`Error::Fenced`] when another group member already loaded past the start of
 /// one of them (the transaction is then rolled back by the caller's drop).
-async fn claim_offsets<C: deadpool_postgres::GenericClient + Sync>(
+async fn claim_offsets<C: globalcart_common::query::Connection>(
     tx: &C,
     group: &str,
     batch: &Batch,
@@ -232,18 +232,18 @@ async fn claim_offsets<C: deadpool_postgres::GenericClient + Sync>(
     if o.is_empty() {
         return Ok(());
     }
-    let claimed = query_rows(
-        tx,
-        query!("etl_consumer_offsets_claim"),
-        &[
-            &group,
-            &o.keys().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
-            &o.keys().map(|(_, p)| *p).collect::<Vec<_>>(),
-            &o.values().map(|s| s.first).collect::<Vec<_>>(),
-            &o.values().map(|s| s.next).collect::<Vec<_>>(),
-        ],
-    )
-    .await?;
+    let claimed = query!("etl_consumer_offsets_claim")
+        .rows(
+            tx,
+            &[
+                &group,
+                &o.keys().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+                &o.keys().map(|(_, p)| *p).collect::<Vec<_>>(),
+                &o.values().map(|s| s.first).collect::<Vec<_>>(),
+                &o.values().map(|s| s.next).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
     if claimed.len() == o.len() {
         return Ok(());
     }
@@ -252,12 +252,9 @@ async fn claim_offsets<C: deadpool_postgres::GenericClient + Sync>(
         .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1)))
         .collect();
     let topics: Vec<&str> = o.keys().map(|(t, _)| t.as_str()).collect();
-    let stored = query_rows(
-        tx,
-        query!("etl_consumer_offsets_select"),
-        &[&group, &topics],
-    )
-    .await?;
+    let stored = query!("etl_consumer_offsets_select")
+        .rows(tx, &[&group, &topics])
+        .await?;
     let fenced = stored
         .iter()
         .map(|r| {
@@ -320,48 +317,48 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
 
     if !batch.rejects.is_empty() {
         let r = &batch.rejects;
-        query_rows(
-            &tx,
-            query!("etl_ingest_rejects_insert"),
-            &[
-                &r.iter()
-                    .map(|x| x.message.topic.as_str())
-                    .collect::<Vec<_>>(),
-                &r.iter().map(|x| x.message.partition).collect::<Vec<_>>(),
-                &r.iter().map(|x| x.message.offset).collect::<Vec<_>>(),
-                &r.iter()
-                    .map(|x| x.message.key.as_deref())
-                    .collect::<Vec<_>>(),
-                &r.iter()
-                    .map(|x| x.message.payload.as_deref())
-                    .collect::<Vec<_>>(),
-                &r.iter().map(|x| x.reason.as_str()).collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
+        query!("etl_ingest_rejects_insert")
+            .rows(
+                &tx,
+                &[
+                    &r.iter()
+                        .map(|x| x.message.topic.as_str())
+                        .collect::<Vec<_>>(),
+                    &r.iter().map(|x| x.message.partition).collect::<Vec<_>>(),
+                    &r.iter().map(|x| x.message.offset).collect::<Vec<_>>(),
+                    &r.iter()
+                        .map(|x| x.message.key.as_deref())
+                        .collect::<Vec<_>>(),
+                    &r.iter()
+                        .map(|x| x.message.payload.as_deref())
+                        .collect::<Vec<_>>(),
+                    &r.iter().map(|x| x.reason.as_str()).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
     }
     if !batch.watermarks.is_empty() {
         let w = &batch.watermarks;
-        query_rows(
-            &tx,
-            query!("etl_watermarks_upsert"),
-            &[
-                &w.keys().map(|t| t.base()).collect::<Vec<_>>(),
-                &w.values().map(|(t, _)| ts(*t)).collect::<Vec<_>>(),
-                &w.values().map(|(_, n)| *n).collect::<Vec<_>>(),
-            ],
-        )
-        .await?;
+        query!("etl_watermarks_upsert")
+            .rows(
+                &tx,
+                &[
+                    &w.keys().map(|t| t.base()).collect::<Vec<_>>(),
+                    &w.values().map(|(t, _)| ts(*t)).collect::<Vec<_>>(),
+                    &w.values().map(|(_, n)| *n).collect::<Vec<_>>(),
+                ],
+            )
+            .await?;
     }
     let (seconds, cost_orders, sessions) =
         (event_seconds(batch), cost_orders(batch), sessions(batch));
     if !seconds.is_empty() || !cost_orders.is_empty() || !sessions.is_empty() {
-        query_rows(
-            &tx,
-            query!("kpi_notify"),
-            &[&seconds, &cost_orders, &sessions],
-        )
-        .await?;
+        query!("kpi_notify")
+            .rows(
+                &tx,
+                &[&seconds, &cost_orders, &sessions, &live::HORIZON_SECS],
+            )
+            .await?;
     }
     tx.commit().await?;
     record_metrics(batch, &report, started.elapsed().as_secs_f64());

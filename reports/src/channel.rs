@@ -15,8 +15,8 @@ use crate::crosstab::Cube;
 use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
-use crate::sql::query;
 use crate::Period;
+use globalcart_common::query;
 
 /// Sheet name.
 pub const SHEET: &str = "Channel x Month";

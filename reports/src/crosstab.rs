@@ -18,8 +18,8 @@ use tokio_postgres::Client;
 use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
-use crate::sql::query;
 use crate::Period;
+use globalcart_common::query;
 
 /// Sheet of the net revenue.
 pub const REVENUE_SHEET: &str = "Category x Region";

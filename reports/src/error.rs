@@ -8,7 +8,10 @@ pub enum Error {
     /// `from` is after `to`.
     #[error("the period starts on {from} after it ends on {to}")]
     Period { from: NaiveDate, to: NaiveDate },
-    /// A statement of `sql/queries/` failed (named by its file).
+    /// A statement of `sql/queries/` failed (the error names its file).
+    #[error(transparent)]
+    Sql(#[from] globalcart_common::Error),
+    /// A control statement of the report's transaction failed.
     #[error("query {query}: {source}")]
     Query {
         query: &'static str,

@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
 use crate::rfm;
-use crate::sql::query;
+use globalcart_common::query;
 
 /// Sheet name.
 pub const SHEET: &str = "Forecast";

@@ -13,8 +13,8 @@ use tokio_postgres::Client;
 use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::Context;
-use crate::sql::query;
 use crate::summary;
+use globalcart_common::query;
 
 /// Sheet name.
 pub const SHEET: &str = "Funnel";

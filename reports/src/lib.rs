@@ -32,7 +32,6 @@ pub mod leakage;
 pub mod period;
 mod report;
 pub mod rfm;
-mod sql;
 pub mod summary;
 pub mod trend;
 

@@ -9,8 +9,8 @@ use tokio_postgres::Client;
 use crate::crosstab::{self, Measure};
 use crate::error::{Error, Result};
 use crate::format::Formats;
-use crate::sql::query;
 use crate::{channel, definitions, forecast, funnel, leakage, rfm, summary, trend, Period};
+use globalcart_common::query;
 
 /// The latest `globalcart analytics run`.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use tokio_postgres::Client;
 use crate::error::Result;
 use crate::format::{self, Formats, HEADER_ROW};
 use crate::report::{AnalyticsRun, Context};
-use crate::sql::query;
+use globalcart_common::query;
 
 /// Sheet name.
 pub const SHEET: &str = "RFM segments";

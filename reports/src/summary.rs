@@ -14,8 +14,8 @@ use tokio_postgres::Client;
 use crate::error::{Error, Result};
 use crate::format::{self, Formats, Kind, HEADER_ROW};
 use crate::report::Context;
-use crate::sql::query;
 use crate::Period;
+use globalcart_common::query;
 
 /// Sheet name.
 pub const SHEET: &str = "KPI summary";
@@ -68,7 +68,7 @@ pub(crate) async fn period_row(client: &Client, period: &Period) -> Result<Strin
     let q = query!("report_kpi_period_row");
     let rows = q.rows(client, &[&period.from, &period.to]).await?;
     match rows.first() {
-        Some(r) => q.get(r, 0),
+        Some(r) => Ok(q.get(r, 0)?),
         None => Err(Error::NoRow("report_kpi_period_row")),
     }
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::contract::{
     adds_up, currency, date, id, non_negative, one_of, opt_id, opt_time, product, sum, time,
 };
+use crate::status::{OrderStatus, PaymentStatus, ReturnStatus, ShipmentStatus};
 use crate::topics::Topic;
 
 /// Funnel stages, in funnel order.
@@ -21,23 +22,13 @@ pub const FUNNEL_STAGES: [&str; 7] = [
     "ORDER_PLACED",
 ];
 /// Order statuses an order event may carry.
-pub const ORDER_STATUSES: [&str; 7] = [
-    "CREATED",
-    "CONFIRMED",
-    "CANCELLED",
-    "SHIPPED",
-    "DELIVERED",
-    "COMPLETED",
-    "RETURNED",
-];
+pub const ORDER_STATUSES: &[&str] = OrderStatus::NAMES;
 /// Payment statuses a payment event may carry.
-pub const PAYMENT_STATUSES: [&str; 5] = ["PENDING", "CAPTURED", "FAILED", "DECLINED", "REFUNDED"];
+pub const PAYMENT_STATUSES: &[&str] = PaymentStatus::NAMES;
 /// Shipment statuses a shipment event may carry.
-/// `CANCELLED`: the label was voided before hand-over (the order was cancelled).
-pub const SHIPMENT_STATUSES: [&str; 5] =
-    ["LABEL_CREATED", "SHIPPED", "DELIVERED", "RTO", "CANCELLED"];
+pub const SHIPMENT_STATUSES: &[&str] = ShipmentStatus::NAMES;
 /// Return statuses a return event may carry.
-pub const RETURN_STATUSES: [&str; 3] = ["REQUESTED", "RECEIVED", "REFUNDED"];
+pub const RETURN_STATUSES: &[&str] = ReturnStatus::NAMES;
 
 /// What every event on a business topic provides.
 pub trait Event: Serialize + for<'de> Deserialize<'de> {
@@ -198,7 +189,7 @@ event_impl!(OrderEvent, Topic::Orders, "orders.avsc", order_id, |e| {
     id("customer_id", e.customer_id)?;
     id("geo_id", e.geo_id)?;
     time("order_ts", e.order_ts)?;
-    one_of("order_status", &e.order_status, &ORDER_STATUSES)?;
+    one_of("order_status", &e.order_status, ORDER_STATUSES)?;
     currency(&e.currency)?;
     if e.items.is_empty() {
         return Err("order has no items".into());
@@ -311,7 +302,7 @@ event_impl!(
     |e| {
         id("payment_id", e.payment_id)?;
         id("order_id", e.order_id)?;
-        one_of("payment_status", &e.payment_status, &PAYMENT_STATUSES)?;
+        one_of("payment_status", &e.payment_status, PAYMENT_STATUSES)?;
         currency(&e.currency)?;
         non_negative("amount", e.amount)?;
         non_negative("gateway_fee_amount", e.gateway_fee_amount)?;
@@ -358,7 +349,7 @@ event_impl!(
         id("shipment_id", e.shipment_id)?;
         id("order_id", e.order_id)?;
         id("fc_id", e.fc_id)?;
-        one_of("shipment_status", &e.shipment_status, &SHIPMENT_STATUSES)?;
+        one_of("shipment_status", &e.shipment_status, SHIPMENT_STATUSES)?;
         currency(&e.currency)?;
         non_negative("shipping_cost", e.shipping_cost)?;
         opt_time("shipped_ts", e.shipped_ts)?;
@@ -391,7 +382,7 @@ event_impl!(ReturnEvent, Topic::Returns, "returns.avsc", order_id, |e| {
     id("order_item_id", e.order_item_id)?;
     id("product_id", e.product_id)?;
     time("return_ts", e.return_ts)?;
-    one_of("return_status", &e.return_status, &RETURN_STATUSES)?;
+    one_of("return_status", &e.return_status, RETURN_STATUSES)?;
     currency(&e.currency)?;
     non_negative("refund_amount", e.refund_amount)
 });

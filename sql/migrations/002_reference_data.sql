@@ -7,6 +7,8 @@
 -- `amount * dim_currency.fx_to_reporting` wherever currencies are mixed.
 -- The rates match the generator's fixed FX table (producers/src/generator/fx.rs).
 
+-- Its views, functions and triggers are in sql/definitions/ (current form only).
+
 set local search_path = globalcart;
 
 create table dim_currency (
@@ -72,16 +74,3 @@ comment on column dim_payment_method.description is 'What the method is';
 insert into dim_payment_method values
     ('CARD', 'Credit or debit card'), ('UPI', 'Unified Payments Interface'),
     ('WALLET', 'Digital wallet'), ('COD', 'Cash on delivery');
-
-create function ensure_dim_date(days date[]) returns void
-language sql as $$
-    insert into globalcart.dim_date
-    select to_char(d, 'YYYYMMDD')::integer, d,
-           extract(year from d), extract(quarter from d), extract(month from d),
-           trim(to_char(d, 'Month')), extract(week from d), extract(day from d),
-           extract(isodow from d), trim(to_char(d, 'Day')), extract(isodow from d) >= 6
-    from (select distinct unnest(days) as d) s
-    where d is not null
-    on conflict (date_id) do nothing
-$$;
-comment on function ensure_dim_date(date[]) is 'Adds the given days to dim_date if missing';

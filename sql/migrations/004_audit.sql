@@ -3,6 +3,8 @@
 -- fact never breaks the audit, a weakness of the reference's column-copying
 -- audit tables).
 
+-- Its views, functions and triggers are in sql/definitions/ (current form only).
+
 set local search_path = globalcart;
 
 create table audit_history (
@@ -21,26 +23,3 @@ comment on column audit_history.row_key is 'Primary key of the row, as text';
 comment on column audit_history.audit_action is 'UPDATE';
 comment on column audit_history.old_row is 'The row as it was before the update';
 comment on column audit_history.audit_ts is 'When it was overwritten';
-
-create function audit_previous_version() returns trigger
-language plpgsql as $$
-begin
-    insert into globalcart.audit_history (table_name, row_key, audit_action, old_row)
-    values (tg_table_name, (to_jsonb(old) ->> tg_argv[0]), tg_op, to_jsonb(old));
-    return new;
-end
-$$;
-comment on function audit_previous_version() is 'Trigger: saves the old row into audit_history';
-
-create trigger audit_fact_orders before update on fact_orders
-    for each row execute function audit_previous_version('order_id');
-create trigger audit_fact_payments before update on fact_payments
-    for each row execute function audit_previous_version('payment_id');
-create trigger audit_fact_shipments before update on fact_shipments
-    for each row execute function audit_previous_version('shipment_id');
-create trigger audit_fact_returns before update on fact_returns
-    for each row execute function audit_previous_version('return_id');
-create trigger audit_dim_customer before update on dim_customer
-    for each row execute function audit_previous_version('customer_id');
-create trigger audit_dim_product before update on dim_product
-    for each row execute function audit_previous_version('product_id');

@@ -3,7 +3,8 @@
 -- order, return, ship and click times); the order time of the orders $2 whose
 -- payments, shipments or returns it loaded (their P&L is reported at their
 -- order time); the start of the sessions $3 whose clicks it loaded (sessions
--- are reported at their first event). Only the last 25 hours count. Payload:
+-- are reported at their first event). Only the last $4 seconds count (the
+-- live horizon, consumers/src/load.rs). Payload:
 -- the Unix seconds, comma-separated, or `>start` (everything since) when
 -- there are more than 500; nothing is sent when no recent second was touched.
 with touched (ts) as (
@@ -21,7 +22,7 @@ with touched (ts) as (
 ), seconds (b) as (
     select distinct ts
     from touched
-    where ts >= extract(epoch from now() - interval '25 hours')::int8
+    where ts >= extract(epoch from now())::int8 - $4::int8
 )
 select pg_notify('globalcart_kpis',
                  case when count(*) > 500 then '>' || min(b)

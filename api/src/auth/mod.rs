@@ -16,6 +16,7 @@ pub mod limits;
 pub mod password;
 pub mod session;
 
+use globalcart_common::query;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,8 +25,6 @@ use deadpool_postgres::Pool;
 use rand::RngCore;
 
 use crate::error::{Error, Result};
-
-pub(crate) use globalcart_common::sql;
 
 /// What the operator sets (flags or environment of `serve` / `up`).
 #[derive(Debug, Clone, Default)]
@@ -85,8 +84,8 @@ impl Auth {
             None => {
                 let mut fresh = vec![0u8; 64];
                 rand::rngs::OsRng.fill_bytes(&mut fresh);
-                client
-                    .query_one(sql!("app_secret_ensure"), &[&"session_key", &fresh])
+                query!("app_secret_ensure")
+                    .one(&client, &[&"session_key", &fresh])
                     .await
                     .map_err(db)?
                     .get(0)
@@ -94,8 +93,8 @@ impl Auth {
         };
         let key = Key::derive_from(&master);
 
-        let stored = client
-            .query_opt(sql!("app_admin_credentials_select"), &[])
+        let stored = query!("app_admin_credentials_select")
+            .opt(&client, &[])
             .await
             .map_err(db)?
             .map(|r| r.get::<_, String>(0));
@@ -105,11 +104,8 @@ impl Auth {
                     tracing::warn!("ADMIN_PASSWORD is weak: {why}");
                 }
                 if !stored.as_deref().is_some_and(|h| password::verify(p, h)) {
-                    client
-                        .execute(
-                            sql!("app_admin_credentials_upsert"),
-                            &[&password::hash(p)?, &"env"],
-                        )
+                    query!("app_admin_credentials_upsert")
+                        .execute(&client, &[&password::hash(p)?, &"env"])
                         .await
                         .map_err(db)?;
                 }
@@ -118,11 +114,8 @@ impl Auth {
             None if stored.is_some() => None,
             None => {
                 let p = password::generate();
-                let stored_now = client
-                    .query_opt(
-                        sql!("app_admin_credentials_insert_generated"),
-                        &[&password::hash(&p)?],
-                    )
+                let stored_now = query!("app_admin_credentials_insert_generated")
+                    .opt(&client, &[&password::hash(&p)?])
                     .await
                     .map_err(db)?
                     .is_some();
@@ -149,8 +142,8 @@ impl Auth {
 /// Checks `password` against the stored admin password.
 pub async fn admin_password_matches(pool: &Pool, password: &str) -> Result<bool> {
     let client = pool.get().await.map_err(db)?;
-    let stored = client
-        .query_opt(sql!("app_admin_credentials_select"), &[])
+    let stored = query!("app_admin_credentials_select")
+        .opt(&client, &[])
         .await
         .map_err(db)?;
     let Some(row) = stored else {
@@ -161,5 +154,5 @@ pub async fn admin_password_matches(pool: &Pool, password: &str) -> Result<bool>
     // argon2 is deliberately slow: keep it off the async workers
     tokio::task::spawn_blocking(move || password::verify(&password, &hash))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))
+        .map_err(|e| Error::internal("verifying a password", e))
 }

@@ -13,7 +13,7 @@ pub fn hash(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("hashing a password: {e}")))
+        .map_err(|e| Error::internal("hashing a password", e.to_string()))
 }
 
 /// True when `password` matches the PHC string `phc`.

@@ -4,10 +4,10 @@ use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
+use globalcart_common::query;
 use rand::RngCore;
 use uuid::Uuid;
 
-use super::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -61,7 +61,7 @@ async fn client(state: &AppState) -> Result<deadpool_postgres::Object> {
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))
 }
 
-fn db(e: tokio_postgres::Error) -> Error {
+fn db(e: globalcart_common::Error) -> Error {
     Error::Unavailable(format!("postgres: {e}"))
 }
 
@@ -73,10 +73,9 @@ pub async fn open(
     lifetime_secs: f64,
 ) -> Result<(Uuid, String)> {
     let (id, csrf) = (Uuid::new_v4(), token());
-    client(state)
-        .await?
+    query!("app_session_insert")
         .execute(
-            sql!("app_session_insert"),
+            &client(state).await?,
             &[&id, &kind, &customer_id, &csrf, &lifetime_secs],
         )
         .await
@@ -86,9 +85,8 @@ pub async fn open(
 
 /// Ends session `id`.
 pub async fn revoke(state: &AppState, id: Uuid) -> Result<()> {
-    client(state)
-        .await?
-        .execute(sql!("app_session_revoke"), &[&id])
+    query!("app_session_revoke")
+        .execute(&client(state).await?, &[&id])
         .await
         .map_err(db)?;
     Ok(())
@@ -130,9 +128,8 @@ impl FromRequestParts<AppState> for AdminSession {
             .get(ADMIN_COOKIE)
             .and_then(|c| Uuid::parse_str(c.value()).ok())
             .ok_or_else(|| Error::Unauthorized("sign in as admin first".into()))?;
-        let row = client(state)
-            .await?
-            .query_opt(sql!("app_session_select"), &[&id, &"admin"])
+        let row = query!("app_session_select")
+            .opt(&client(state).await?, &[&id, &"admin"])
             .await
             .map_err(db)?
             .ok_or_else(|| Error::Unauthorized("the admin session expired or ended".into()))?;

@@ -2,6 +2,7 @@
 //! orders monitor, audit log, journey replay and chart series. Every number
 //! comes from the KPI views and functions, the same as the live tiles.
 
+use globalcart_common::query;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -13,7 +14,6 @@ use serde_json::{json, Value};
 
 use super::AppState;
 use crate::auth::session::AdminSession;
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::kpis::{sell_to_list_ratio, Measures};
 
@@ -47,8 +47,8 @@ async fn window_measures(state: &AppState, days: i64) -> Result<(Measures, f64)>
     let to = Utc::now();
     let from = to - TimeDelta::days(days);
     let client = state.pool.get().await?;
-    let rows = client
-        .query(sql!("kpi_timeseries"), &[&from, &to, &"day", &"all"])
+    let rows = query!("kpi_timeseries")
+        .rows(&client, &[&from, &to, &"day", &"all"])
         .await?;
     let mut m = Measures::default();
     for r in &rows {
@@ -64,11 +64,8 @@ async fn funnel(
 ) -> Result<Json<Value>> {
     let days = in_range("window_days", w.window_days.unwrap_or(30), 1, 365)?;
     let from = Utc::now() - TimeDelta::days(days);
-    let stages = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("admin_funnel_stages"), &[&from])
+    let stages = query!("admin_funnel_stages")
+        .rows(&state.pool.get().await?, &[&from])
         .await?;
     let (m, ratio) = window_measures(&state, days).await?;
     let k = m.kpis(ratio);
@@ -116,14 +113,11 @@ async fn orders(
     };
     let (status, channel) = (blank(q.status), blank(q.channel));
     let client = state.pool.get().await?;
-    let rows = client
-        .query(
-            sql!("admin_orders"),
-            &[&status, &channel, &id, &limit, &offset],
-        )
+    let rows = query!("admin_orders")
+        .rows(&client, &[&status, &channel, &id, &limit, &offset])
         .await?;
-    let total: i64 = client
-        .query_one(sql!("admin_orders_count"), &[&status, &channel, &id])
+    let total: i64 = query!("admin_orders_count")
+        .one(&client, &[&status, &channel, &id])
         .await?
         .get(0);
     let items: Vec<Value> = rows
@@ -154,11 +148,8 @@ async fn audit(
 ) -> Result<Json<Value>> {
     let limit = in_range("limit", p.limit.unwrap_or(200), 1, 500)?;
     let offset = in_range("offset", p.offset.unwrap_or(0), 0, 1_000_000)?;
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("admin_audit"), &[&limit, &offset])
+    let rows = query!("admin_audit")
+        .rows(&state.pool.get().await?, &[&limit, &offset])
         .await?;
     let items: Vec<Value> = rows
         .iter()
@@ -187,11 +178,8 @@ async fn journeys(
     let hours = in_range("window_hours", q.window_hours.unwrap_or(72), 1, 720)?;
     let limit = in_range("limit", q.limit.unwrap_or(50), 1, 200)?;
     let from = Utc::now() - TimeDelta::hours(hours);
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("admin_journeys"), &[&from, &q.customer_id, &limit])
+    let rows = query!("admin_journeys")
+        .rows(&state.pool.get().await?, &[&from, &q.customer_id, &limit])
         .await?;
     let items: Vec<Value> = rows
         .iter()
@@ -210,11 +198,8 @@ async fn journey(
     _: AdminSession,
     Path(session_id): Path<String>,
 ) -> Result<Json<Value>> {
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("admin_journey_events"), &[&session_id])
+    let rows = query!("admin_journey_events")
+        .rows(&state.pool.get().await?, &[&session_id])
         .await?;
     if rows.is_empty() {
         return Err(Error::not_found("session"));
@@ -250,12 +235,9 @@ async fn revenue(
         return Ok(Json(v));
     }
     let to = Utc::now();
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(
-            sql!("kpi_timeseries"),
+    let rows = query!("kpi_timeseries")
+        .rows(
+            &state.pool.get().await?,
             &[&(to - TimeDelta::days(days)), &to, &"day", &"all"],
         )
         .await?;
@@ -285,11 +267,11 @@ async fn leakage(
     let to = Utc::now();
     let from = to - TimeDelta::days(days);
     let client = state.pool.get().await?;
-    let cats = client
-        .query(sql!("admin_leakage_by_category"), &[&from, &to])
+    let cats = query!("admin_leakage_by_category")
+        .rows(&client, &[&from, &to])
         .await?;
-    let carriers = client
-        .query(sql!("admin_leakage_by_carrier"), &[&from, &to])
+    let carriers = query!("admin_leakage_by_carrier")
+        .rows(&client, &[&from, &to])
         .await?;
     let r2 = |x: f64| (x * 100.0).round() / 100.0;
     let v = json!({

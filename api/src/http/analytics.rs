@@ -10,12 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use futures::TryStreamExt;
+use globalcart_common::query;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::AppState;
 use crate::auth::session::AdminSession;
-use crate::auth::sql;
 use crate::error::{Error, Result};
 
 pub fn router() -> Router<AppState> {
@@ -120,11 +120,8 @@ async fn dataset(
 
 /// The latest run: id, as-of day; None before the first run.
 async fn latest(state: &AppState) -> Result<Option<(i64, chrono::NaiveDate)>> {
-    let r = state
-        .pool
-        .get()
-        .await?
-        .query_opt(sql!("analytics_latest_run"), &[])
+    let r = query!("analytics_latest_run")
+        .opt(&state.pool.get().await?, &[])
         .await?;
     Ok(r.map(|r| (r.get(0), r.get(1))))
 }
@@ -141,9 +138,9 @@ async fn rfm(State(state): State<AppState>, _: AdminSession) -> Result<Json<Valu
         return Ok(not_yet());
     };
     let client = state.pool.get().await?;
-    let rows = client.query(sql!("analytics_rfm_segments"), &[]).await?;
-    let clusters = client
-        .query(sql!("analytics_rfm_cluster_sizes"), &[])
+    let rows = query!("analytics_rfm_segments").rows(&client, &[]).await?;
+    let clusters = query!("analytics_rfm_cluster_sizes")
+        .rows(&client, &[])
         .await?;
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of,
@@ -161,11 +158,8 @@ async fn cohorts(State(state): State<AppState>, _: AdminSession) -> Result<Json<
     let Some((run_id, as_of)) = latest(&state).await? else {
         return Ok(not_yet());
     };
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("analytics_cohort_matrix_select"), &[])
+    let rows = query!("analytics_cohort_matrix_select")
+        .rows(&state.pool.get().await?, &[])
         .await?;
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of,
@@ -191,16 +185,16 @@ async fn forecast(
     };
     let series = q.series.unwrap_or_else(|| "revenue".into());
     let client = state.pool.get().await?;
-    let rows = client
-        .query(sql!("analytics_forecast_series"), &[&series])
+    let rows = query!("analytics_forecast_series")
+        .rows(&client, &[&series])
         .await?;
     if rows.is_empty() {
         return Err(Error::NotFound(format!(
             "series {series}: not forecast in the latest run"
         )));
     }
-    let chosen = client
-        .query_opt(sql!("analytics_backtest_chosen"), &[&series])
+    let chosen = query!("analytics_backtest_chosen")
+        .opt(&client, &[&series])
         .await?;
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of, "series": series,

@@ -2,6 +2,7 @@
 //! (server-sent events: the snapshot whenever it changed, at least once a
 //! second) and `/api/kpis/timeseries` (buckets from the KPI views).
 
+use globalcart_common::query;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -68,10 +69,7 @@ async fn summary(
         .get()
         .await
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-    let row = client
-        .query_one(globalcart_common::sql!("kpi_period"), &[&from, &to])
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let row = query!("kpi_period").one(&client, &[&from, &to]).await?;
     let kpis: Value = row.get(0);
     Ok(Json(
         json!({"from": from, "to": to, "currency": "USD", "kpis": kpis}),
@@ -88,32 +86,8 @@ pub struct SeriesQuery {
     by: Option<String>,
 }
 
-/// The metrics a series can show.
-pub const METRICS: [&str; 23] = [
-    "gmv_usd",
-    "net_revenue_usd",
-    "orders",
-    "units",
-    "aov_usd",
-    "conversion_rate",
-    "cart_abandonment_rate",
-    "payment_failure_rate",
-    "refund_amount_usd",
-    "sla_breach_rate",
-    "shipments",
-    "sessions",
-    "cogs_usd",
-    "shipping_cost_usd",
-    "gateway_fee_usd",
-    "gross_profit_usd",
-    "net_profit_usd",
-    "gross_margin",
-    "net_margin",
-    "loss_orders",
-    "failed_payment_orders",
-    "revenue_lost_payment_failures_usd",
-    "revenue_lost_cart_abandonment_usd",
-];
+/// The metrics a series can show: every live KPI.
+pub const METRICS: &[&str] = crate::kpis::Kpis::NAMES;
 
 fn parse_time(name: &str, v: &str) -> Result<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(v) {
@@ -176,14 +150,9 @@ async fn timeseries(
         .get()
         .await
         .map_err(|e| Error::Unavailable(format!("postgres: {e}")))?;
-    let stmt = client
-        .prepare_cached(globalcart_common::sql!("kpi_timeseries"))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let rows = client
-        .query(&stmt, &[&from, &to, &grain, &by])
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let rows = query!("kpi_timeseries")
+        .rows(&client, &[&from, &to, &grain, &by])
+        .await?;
     let sell_to_list = sell_to_list_ratio(&client).await?;
     let points: Vec<Value> = rows
         .iter()

@@ -3,6 +3,7 @@
 //! The gauges of the latest `globalcart reconcile` are read from the warehouse
 //! at each scrape (the command exits; its result stays in `etl_reconcile_runs`).
 
+use globalcart_common::query;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -36,8 +37,8 @@ async fn metrics(State(state): State<AppState>, _: MetricsReader) -> impl IntoRe
 async fn publish_reconcile(pool: &deadpool_postgres::Pool) {
     let read = async {
         let client = pool.get().await.ok()?;
-        client
-            .query(globalcart_common::sql!("reconcile_last_select"), &[])
+        query!("reconcile_last_select")
+            .rows(&client, &[])
             .await
             .map_err(|e| tracing::debug!(error = %e, "reading the latest reconcile run"))
             .ok()

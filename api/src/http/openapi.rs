@@ -17,21 +17,7 @@ fn error_response(description: &str) -> Value {
 
 /// The document (also used by tests to check every route is described).
 pub fn document() -> Value {
-    let kpis = json!({"type": "object", "description": "Live KPIs of a window: money in USD, rates as ratios 0-1 (null when the denominator is 0)",
-        "properties": {
-            "gmv_usd": {"type": "number"}, "net_revenue_usd": {"type": "number"},
-            "orders": {"type": "integer"}, "units": {"type": "integer"},
-            "aov_usd": {"type": ["number", "null"]}, "conversion_rate": {"type": ["number", "null"]},
-            "cart_abandonment_rate": {"type": ["number", "null"]}, "payment_failure_rate": {"type": ["number", "null"]},
-            "refund_amount_usd": {"type": "number"}, "sla_breach_rate": {"type": ["number", "null"]},
-            "shipments": {"type": "integer"}, "sessions": {"type": "integer"},
-            "cogs_usd": {"type": "number"}, "shipping_cost_usd": {"type": "number"},
-            "gateway_fee_usd": {"type": "number"}, "gross_profit_usd": {"type": "number"},
-            "net_profit_usd": {"type": "number"}, "gross_margin": {"type": ["number", "null"]},
-            "net_margin": {"type": ["number", "null"]}, "loss_orders": {"type": "integer"},
-            "failed_payment_orders": {"type": "integer"},
-            "revenue_lost_payment_failures_usd": {"type": "number"},
-            "revenue_lost_cart_abandonment_usd": {"type": "number"}}});
+    let kpis = crate::kpis::Kpis::schema();
     json!({
         "openapi": "3.1.0",
         "info": {"title": "GlobalCart 360 API", "version": env!("CARGO_PKG_VERSION"),

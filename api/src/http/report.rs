@@ -33,8 +33,8 @@ async fn download(
     // transaction short on a pooled connection
     let bytes = tokio::spawn(async move { globalcart_reports::build(&client, &period).await })
         .await
-        .map_err(|e| Error::Internal(format!("report task: {e}")))?
-        .map_err(|e| Error::Internal(format!("report: {e}")))?;
+        .map_err(|e| Error::internal("the report task", e))?
+        .map_err(|e| Error::internal("building the report", e))?;
     Ok((
         [
             (header::CONTENT_TYPE, XLSX),

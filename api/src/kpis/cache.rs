@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use deadpool_postgres::Pool;
+use globalcart_common::live;
 use moka::sync::Cache;
 use serde::Serialize;
 use tokio::sync::watch;
@@ -20,7 +21,11 @@ use crate::error::{Error, Result};
 type Key = (i64, String, String);
 
 /// The windows of the snapshot, in seconds (`today` is computed from midnight UTC).
-const WINDOWS: [(&str, i64); 3] = [("last_5m", 300), ("last_1h", 3600), ("last_24h", 86_400)];
+const WINDOWS: [(&str, i64); 3] = [
+    ("last_5m", 300),
+    ("last_1h", 3600),
+    ("last_24h", live::WINDOW_SECS),
+];
 
 /// KPIs of one window, overall and by dimension value.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -65,14 +70,9 @@ const SELL_TO_LIST_EVERY: Duration = Duration::from_secs(60);
 
 /// The ratio of `vw_sell_to_list_ratio` (values abandoned carts).
 pub async fn sell_to_list_ratio(client: &deadpool_postgres::Client) -> Result<f64> {
-    let stmt = client
-        .prepare_cached(globalcart_common::sql!("kpi_sell_to_list"))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let row = client
-        .query_one(&stmt, &[])
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let row = globalcart_common::query!("kpi_sell_to_list")
+        .one(client, &[])
+        .await?;
     Ok(row.get(0))
 }
 
@@ -80,7 +80,7 @@ impl Default for KpiCache {
     fn default() -> Self {
         KpiCache {
             buckets: Cache::builder()
-                .time_to_live(Duration::from_secs(26 * 3600))
+                .time_to_live(Duration::from_secs(live::CACHE_TTL_SECS))
                 .build(),
             snapshot: Arc::default(),
             json: Arc::new(RwLock::new(Arc::new("{}".to_string()))),
@@ -112,11 +112,11 @@ pub fn coarse(s: i64) -> i64 {
 }
 
 /// `kpi_buckets`' name of a bucket width.
-fn grain(width: TimeDelta) -> &'static str {
-    if width == FINE {
-        "second"
+fn grain(width: TimeDelta) -> String {
+    if width == TimeDelta::seconds(1) {
+        "second".into()
     } else {
-        "10 seconds"
+        format!("{} seconds", width.num_seconds())
     }
 }
 
@@ -230,14 +230,9 @@ impl KpiCache {
             .get()
             .await
             .map_err(|e| Error::Unavailable(e.to_string()))?;
-        let stmt = client
-            .prepare_cached(globalcart_common::sql!("kpi_live_buckets"))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
-        let rows = client
-            .query(&stmt, &[&from, &to, &grain(width)])
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
+        let rows = globalcart_common::query!("kpi_live_buckets")
+            .rows(&client, &[&from, &to, &grain(width)])
+            .await?;
         let due = self
             .sell_to_list_read
             .lock()
@@ -353,7 +348,7 @@ impl KpiCache {
             .get("today")
             .map(|w| w.overall)
             .unwrap_or_default();
-        publish_gauges(&today);
+        today.publish_gauges();
         let json = serde_json::to_string(&snap).unwrap_or_else(|_| "{}".into());
         if let Ok(mut s) = self.snapshot.write() {
             *s = Arc::new(snap);
@@ -363,18 +358,4 @@ impl KpiCache {
         }
         self.version.send_replace(version);
     }
-}
-
-fn publish_gauges(k: &Kpis) {
-    use globalcart_common::metrics::*;
-    NET_REVENUE_TODAY.set(k.net_revenue_usd);
-    ORDERS_TODAY.set(k.orders as f64);
-    CONVERSION_TODAY.set(k.conversion_rate.unwrap_or(0.0));
-    AOV_TODAY.set(k.aov_usd.unwrap_or(0.0));
-    REFUNDS_TODAY.set(k.refund_amount_usd);
-    SLA_BREACH_TODAY.set(k.sla_breach_rate.unwrap_or(0.0));
-    CART_ABANDONMENT_TODAY.set(k.cart_abandonment_rate.unwrap_or(0.0));
-    PAYMENT_FAILURE_TODAY.set(k.payment_failure_rate.unwrap_or(0.0));
-    NET_PROFIT_TODAY.set(k.net_profit_usd);
-    NET_MARGIN_TODAY.set(k.net_margin.unwrap_or(0.0));
 }

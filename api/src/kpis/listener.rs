@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use deadpool_postgres::Pool;
 use futures::StreamExt;
+use globalcart_common::live;
 use tokio::sync::{mpsc, watch};
 use tokio_postgres::AsyncMessage;
 
@@ -115,7 +116,7 @@ async fn listen(
 /// second's reload; adjacent spans after it are merged up to a bucket's width
 /// (fewer queries, never a long one that would hold back newer events).
 fn pieces(touched: Touched, now: DateTime<Utc>, fine_from: i64) -> Vec<(i64, i64)> {
-    let day_ago = (now - TimeDelta::hours(24) - BUCKET).timestamp();
+    let day_ago = (now - TimeDelta::seconds(live::WINDOW_SECS) - BUCKET).timestamp();
     let end = (now + BUCKET).timestamp();
     let width = BUCKET.num_seconds();
     let mut spans: Vec<(i64, i64)> = match touched {

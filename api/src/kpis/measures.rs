@@ -1,153 +1,181 @@
-//! Additive measures of a bucket, and the KPIs derived from them (one formula
-//! each, the same as the KPI views: docs/kpi_definitions.md).
+//! The one list of the live KPIs. Two tables, each written once:
+//! - the additive **measures** of a bucket (columns of `kpi_buckets`, read by
+//!   name, summed across buckets);
+//! - the **KPIs** derived from them, each with its formula (the same as the
+//!   KPI views': docs/kpi_definitions.md) and, for the tiles on Grafana, the
+//!   Prometheus gauge of today's value.
+//!
+//! The struct, its aggregation, the JSON of `/api/kpis/live`, the metric names
+//! of `/api/kpis/timeseries`, the OpenAPI schema and the gauges all come from
+//! these tables (`cli/tests/kpi_views.rs` checks the formulas against the SQL
+//! definitions on a loaded history).
 
+use globalcart_common::metrics::{
+    AOV_TODAY, CART_ABANDONMENT_TODAY, CONVERSION_TODAY, NET_MARGIN_TODAY, NET_PROFIT_TODAY,
+    NET_REVENUE_TODAY, ORDERS_TODAY, PAYMENT_FAILURE_TODAY, REFUNDS_TODAY, SLA_BREACH_TODAY,
+};
 use serde::Serialize;
+use serde_json::{json, Map, Value};
 
-/// Sums that add up across minutes and buckets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Measures {
-    pub gmv_usd: f64,
-    pub net_revenue_usd: f64,
-    pub orders: i64,
-    pub units: i64,
-    pub refunds_usd: f64,
-    pub shipments: i64,
-    pub sla_breaches: i64,
-    pub sessions_viewed: i64,
-    pub sessions_added: i64,
-    pub sessions_attempted: i64,
-    pub sessions_failed: i64,
-    pub sessions_placed: i64,
-    pub sessions_abandoned: i64,
-    pub cogs_usd: f64,
-    pub shipping_cost_usd: f64,
-    pub gateway_fee_usd: f64,
-    pub gross_profit_usd: f64,
-    pub net_profit_usd: f64,
-    pub loss_orders: i64,
-    pub failed_payment_orders: i64,
-    pub revenue_lost_payment_failures_usd: f64,
-    /// list value of the products left in abandoned carts (× the sell-to-list
-    /// ratio = revenue lost to abandonment)
-    pub abandoned_cart_list_usd: f64,
+macro_rules! measures {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        /// Sums that add up across buckets (one column of `kpi_buckets` each).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+        pub struct Measures {
+            $($(#[$doc])* pub $name: $ty,)*
+        }
+
+        impl Measures {
+            /// The columns of `kpi_buckets` read into a `Measures`.
+            pub const COLUMNS: &[&str] = &[$(stringify!($name)),*];
+
+            /// Reads a row of `kpi_buckets`, column by name.
+            pub fn from_bucket_row(r: &tokio_postgres::Row) -> Measures {
+                Measures { $($name: r.get(stringify!($name)),)* }
+            }
+
+            pub fn add(&mut self, o: &Measures) {
+                $(self.$name += o.$name;)*
+            }
+        }
+    };
 }
 
-impl Measures {
-    /// Reads a row of `kpi_buckets` (bucket, dim, dim_value, then the measures).
-    pub fn from_bucket_row(r: &tokio_postgres::Row) -> Measures {
-        Measures {
-            gmv_usd: r.get(3),
-            net_revenue_usd: r.get(4),
-            orders: r.get(5),
-            units: r.get(6),
-            refunds_usd: r.get(7),
-            shipments: r.get(8),
-            sla_breaches: r.get(9),
-            sessions_viewed: r.get(10),
-            sessions_added: r.get(11),
-            sessions_attempted: r.get(12),
-            sessions_failed: r.get(13),
-            sessions_placed: r.get(14),
-            sessions_abandoned: r.get(15),
-            cogs_usd: r.get(16),
-            shipping_cost_usd: r.get(17),
-            gateway_fee_usd: r.get(18),
-            gross_profit_usd: r.get(19),
-            net_profit_usd: r.get(20),
-            loss_orders: r.get(21),
-            failed_payment_orders: r.get(22),
-            revenue_lost_payment_failures_usd: r.get(23),
-            abandoned_cart_list_usd: r.get(24),
-        }
-    }
+measures! {
+    gmv_usd: f64,
+    net_revenue_usd: f64,
+    orders: i64,
+    units: i64,
+    refunds_usd: f64,
+    shipments: i64,
+    sla_breaches: i64,
+    sessions_viewed: i64,
+    sessions_added: i64,
+    sessions_attempted: i64,
+    sessions_failed: i64,
+    sessions_placed: i64,
+    sessions_abandoned: i64,
+    cogs_usd: f64,
+    shipping_cost_usd: f64,
+    gateway_fee_usd: f64,
+    gross_profit_usd: f64,
+    net_profit_usd: f64,
+    loss_orders: i64,
+    failed_payment_orders: i64,
+    revenue_lost_payment_failures_usd: f64,
+    /// list value of the products left in abandoned carts (× the sell-to-list
+    /// ratio = revenue lost to abandonment)
+    abandoned_cart_list_usd: f64,
+}
 
-    pub fn add(&mut self, o: &Measures) {
-        self.gmv_usd += o.gmv_usd;
-        self.net_revenue_usd += o.net_revenue_usd;
-        self.orders += o.orders;
-        self.units += o.units;
-        self.refunds_usd += o.refunds_usd;
-        self.shipments += o.shipments;
-        self.sla_breaches += o.sla_breaches;
-        self.sessions_viewed += o.sessions_viewed;
-        self.sessions_added += o.sessions_added;
-        self.sessions_attempted += o.sessions_attempted;
-        self.sessions_failed += o.sessions_failed;
-        self.sessions_placed += o.sessions_placed;
-        self.sessions_abandoned += o.sessions_abandoned;
-        self.cogs_usd += o.cogs_usd;
-        self.shipping_cost_usd += o.shipping_cost_usd;
-        self.gateway_fee_usd += o.gateway_fee_usd;
-        self.gross_profit_usd += o.gross_profit_usd;
-        self.net_profit_usd += o.net_profit_usd;
-        self.loss_orders += o.loss_orders;
-        self.failed_payment_orders += o.failed_payment_orders;
-        self.revenue_lost_payment_failures_usd += o.revenue_lost_payment_failures_usd;
-        self.abandoned_cart_list_usd += o.abandoned_cart_list_usd;
+/// How a KPI's type shows in the OpenAPI schema and on a gauge.
+trait Value0 {
+    const SCHEMA: &'static str;
+    fn gauge(&self) -> f64;
+}
+impl Value0 for f64 {
+    const SCHEMA: &'static str = "number";
+    fn gauge(&self) -> f64 {
+        *self
     }
+}
+impl Value0 for i64 {
+    const SCHEMA: &'static str = "integer";
+    fn gauge(&self) -> f64 {
+        *self as f64
+    }
+}
+impl Value0 for Option<f64> {
+    const SCHEMA: &'static str = "number|null";
+    fn gauge(&self) -> f64 {
+        self.unwrap_or(0.0)
+    }
+}
 
-    /// The KPIs of these sums; `sell_to_list` is the ratio of
-    /// `vw_sell_to_list_ratio` (revenue lost to abandonment = list value × it).
-    pub fn kpis(&self, sell_to_list: f64) -> Kpis {
-        let ratio = |n: i64, d: i64| (d > 0).then(|| n as f64 / d as f64);
-        let margin = |x: f64| (self.net_revenue_usd != 0.0).then(|| x / self.net_revenue_usd);
-        Kpis {
-            gmv_usd: round2(self.gmv_usd),
-            net_revenue_usd: round2(self.net_revenue_usd),
-            orders: self.orders,
-            units: self.units,
-            aov_usd: (self.orders > 0).then(|| round2(self.net_revenue_usd / self.orders as f64)),
-            conversion_rate: ratio(self.sessions_placed, self.sessions_viewed),
-            cart_abandonment_rate: ratio(self.sessions_abandoned, self.sessions_added),
-            payment_failure_rate: ratio(self.sessions_failed, self.sessions_attempted),
-            refund_amount_usd: round2(self.refunds_usd),
-            sla_breach_rate: ratio(self.sla_breaches, self.shipments),
-            shipments: self.shipments,
-            sessions: self.sessions_viewed,
-            cogs_usd: round2(self.cogs_usd),
-            shipping_cost_usd: round2(self.shipping_cost_usd),
-            gateway_fee_usd: round2(self.gateway_fee_usd),
-            gross_profit_usd: round2(self.gross_profit_usd),
-            net_profit_usd: round2(self.net_profit_usd),
-            gross_margin: margin(self.gross_profit_usd),
-            net_margin: margin(self.net_profit_usd),
-            loss_orders: self.loss_orders,
-            failed_payment_orders: self.failed_payment_orders,
-            revenue_lost_payment_failures_usd: round2(self.revenue_lost_payment_failures_usd),
-            revenue_lost_cart_abandonment_usd: round2(self.abandoned_cart_list_usd * sell_to_list),
+macro_rules! kpis {
+    (|$m:ident, $sell_to_list:ident| { $($name:ident: $ty:ty $([$gauge:ident])? = $formula:expr,)* }) => {
+        /// The live KPIs of a window (money in USD, rates as ratios 0-1, null
+        /// when the denominator is 0).
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+        pub struct Kpis {
+            $(pub $name: $ty,)*
         }
-    }
+
+        impl Kpis {
+            /// Every KPI's name, in the order of the JSON.
+            pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+
+            /// The OpenAPI schema of the JSON object.
+            pub fn schema() -> Value {
+                let mut properties = Map::new();
+                $(properties.insert(stringify!($name).into(), schema_of(<$ty as Value0>::SCHEMA));)*
+                json!({"type": "object", "properties": properties,
+                       "description": "Live KPIs of a window: money in USD, rates as ratios 0-1 (null when the denominator is 0)"})
+            }
+
+            /// Sets the Prometheus gauges of today's KPIs.
+            pub fn publish_gauges(&self) {
+                $($($gauge.set(Value0::gauge(&self.$name));)?)*
+            }
+        }
+
+        impl Measures {
+            /// The KPIs of these sums; `sell_to_list` is the ratio of
+            /// `vw_sell_to_list_ratio` (revenue lost to abandonment = list value × it).
+            pub fn kpis(&self, sell_to_list: f64) -> Kpis {
+                let ($m, $sell_to_list) = (self, sell_to_list);
+                Kpis { $($name: $formula,)* }
+            }
+        }
+    };
+}
+
+kpis!(|m, sell_to_list| {
+    gmv_usd: f64 = round2(m.gmv_usd),
+    net_revenue_usd: f64 [NET_REVENUE_TODAY] = round2(m.net_revenue_usd),
+    orders: i64 [ORDERS_TODAY] = m.orders,
+    units: i64 = m.units,
+    aov_usd: Option<f64> [AOV_TODAY] =
+        (m.orders > 0).then(|| round2(m.net_revenue_usd / m.orders as f64)),
+    conversion_rate: Option<f64> [CONVERSION_TODAY] = ratio(m.sessions_placed, m.sessions_viewed),
+    cart_abandonment_rate: Option<f64> [CART_ABANDONMENT_TODAY] =
+        ratio(m.sessions_abandoned, m.sessions_added),
+    payment_failure_rate: Option<f64> [PAYMENT_FAILURE_TODAY] =
+        ratio(m.sessions_failed, m.sessions_attempted),
+    refund_amount_usd: f64 [REFUNDS_TODAY] = round2(m.refunds_usd),
+    sla_breach_rate: Option<f64> [SLA_BREACH_TODAY] = ratio(m.sla_breaches, m.shipments),
+    shipments: i64 = m.shipments,
+    sessions: i64 = m.sessions_viewed,
+    cogs_usd: f64 = round2(m.cogs_usd),
+    shipping_cost_usd: f64 = round2(m.shipping_cost_usd),
+    gateway_fee_usd: f64 = round2(m.gateway_fee_usd),
+    gross_profit_usd: f64 = round2(m.gross_profit_usd),
+    net_profit_usd: f64 [NET_PROFIT_TODAY] = round2(m.net_profit_usd),
+    gross_margin: Option<f64> = margin(m.gross_profit_usd, m.net_revenue_usd),
+    net_margin: Option<f64> [NET_MARGIN_TODAY] = margin(m.net_profit_usd, m.net_revenue_usd),
+    loss_orders: i64 = m.loss_orders,
+    failed_payment_orders: i64 = m.failed_payment_orders,
+    revenue_lost_payment_failures_usd: f64 = round2(m.revenue_lost_payment_failures_usd),
+    revenue_lost_cart_abandonment_usd: f64 = round2(m.abandoned_cart_list_usd * sell_to_list),
+});
+
+/// `n / d`, null when `d` is 0.
+fn ratio(n: i64, d: i64) -> Option<f64> {
+    (d > 0).then(|| n as f64 / d as f64)
+}
+
+/// A profit as a share of net revenue, null when there is none.
+fn margin(profit: f64, net_revenue: f64) -> Option<f64> {
+    (net_revenue != 0.0).then(|| profit / net_revenue)
 }
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The live KPIs of a window (money in USD, rates as ratios 0-1, null when the
-/// denominator is 0).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Kpis {
-    pub gmv_usd: f64,
-    pub net_revenue_usd: f64,
-    pub orders: i64,
-    pub units: i64,
-    pub aov_usd: Option<f64>,
-    pub conversion_rate: Option<f64>,
-    pub cart_abandonment_rate: Option<f64>,
-    pub payment_failure_rate: Option<f64>,
-    pub refund_amount_usd: f64,
-    pub sla_breach_rate: Option<f64>,
-    pub shipments: i64,
-    pub sessions: i64,
-    pub cogs_usd: f64,
-    pub shipping_cost_usd: f64,
-    pub gateway_fee_usd: f64,
-    pub gross_profit_usd: f64,
-    pub net_profit_usd: f64,
-    pub gross_margin: Option<f64>,
-    pub net_margin: Option<f64>,
-    pub loss_orders: i64,
-    pub failed_payment_orders: i64,
-    pub revenue_lost_payment_failures_usd: f64,
-    pub revenue_lost_cart_abandonment_usd: f64,
+fn schema_of(kind: &str) -> Value {
+    match kind.split_once('|') {
+        Some((a, b)) => json!({"type": [a, b]}),
+        None => json!({"type": kind}),
+    }
 }

@@ -13,6 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::SignedCookieJar;
+use globalcart_common::query;
 use globalcart_schemas::{AnyEvent, CustomerEvent};
 use hmac::{Hmac, Mac};
 use rand::Rng;
@@ -24,8 +25,8 @@ use super::visitor::{
     customer_cookie, Customer, MaybeCustomer, Visitor, CUSTOMER_COOKIE, CUSTOMER_SESSION_SECS,
 };
 use super::{now_micros, outbox, Shop};
+use crate::auth::password;
 use crate::auth::session::{self, is_https};
-use crate::auth::{password, sql};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -58,12 +59,9 @@ async fn current(
     let owner = customer
         .as_ref()
         .map_or_else(|| visitor.cart_owner(), Customer::cart_owner);
-    let row = state
-        .pool
-        .get()
-        .await?
-        .query_one(
-            sql!("shop_session_counts"),
+    let row = query!("shop_session_counts")
+        .one(
+            &state.pool.get().await?,
             &[&owner, &customer.as_ref().map(|c| c.customer_id)],
         )
         .await?;
@@ -140,8 +138,8 @@ async fn request_otp(
     };
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    let counts = tx
-        .query_one(sql!("shop_otp_recent_counts"), &[&email, &visitor.ip])
+    let counts = query!("shop_otp_recent_counts")
+        .one(&tx, &[&email, &visitor.ip])
         .await?;
     let (by_address, by_ip): (i64, i64) = (counts.get(0), counts.get(1));
     if by_address >= OTP_PER_ADDRESS_PER_HOUR || by_ip >= OTP_PER_IP_PER_HOUR {
@@ -150,8 +148,8 @@ async fn request_otp(
             details: json!({"retry_after_secs": 3600}),
         });
     }
-    let exists = tx
-        .query_opt(sql!("shop_customer_by_email"), &[&email])
+    let exists = query!("shop_customer_by_email")
+        .opt(&tx, &[&email])
         .await?
         .is_some();
     let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
@@ -171,36 +169,33 @@ async fn request_otp(
     };
     let usable = (body.purpose == "signup") != exists;
     if usable {
-        tx.execute(
-            sql!("shop_otp_insert"),
-            &[
-                &email,
-                &body.purpose,
-                &otp_hash(&state.shop, &email, &code),
-                &name,
-                &hash,
-                &visitor.ip,
-                &OTP_TTL_SECS,
-            ],
-        )
-        .await?;
+        query!("shop_otp_insert")
+            .execute(
+                &tx,
+                &[
+                    &email,
+                    &body.purpose,
+                    &otp_hash(&state.shop, &email, &code),
+                    &name,
+                    &hash,
+                    &visitor.ip,
+                    &OTP_TTL_SECS,
+                ],
+            )
+            .await?;
     } else {
         // counts toward the rate limit without being usable
-        tx.execute(
-            sql!("shop_otp_insert_spent"),
-            &[&email, &body.purpose, &visitor.ip],
-        )
-        .await?;
+        query!("shop_otp_insert_spent")
+            .execute(&tx, &[&email, &body.purpose, &visitor.ip])
+            .await?;
     }
     // a code is kind OTP (never in the customer's inbox; in demo mode shown by
     // the demo inbox, see shop_email_demo_inbox.sql); a notice that no code
     // was sent is an ordinary email to the address
     let kind = if usable { "OTP" } else { "OTP_NOTICE" };
-    tx.execute(
-        sql!("shop_email_insert_otp"),
-        &[&email, &kind, &subject, &text, &visitor.visitor_id],
-    )
-    .await?;
+    query!("shop_email_insert_otp")
+        .execute(&tx, &[&email, &kind, &subject, &text, &visitor.visitor_id])
+        .await?;
     tx.commit().await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -233,8 +228,8 @@ async fn verify(
             "the code is wrong or no longer valid (codes expire after 10 minutes and {OTP_MAX_ATTEMPTS} wrong tries); request a new one if needed"
         ))
     };
-    let otp = tx
-        .query_opt(sql!("shop_otp_latest"), &[&email])
+    let otp = query!("shop_otp_latest")
+        .opt(&tx, &[&email])
         .await?
         .ok_or_else(refused)?;
     let (otp_id, purpose, stored, attempts, expired): (i64, String, String, i32, bool) =
@@ -244,35 +239,34 @@ async fn verify(
     }
     let given = otp_hash(&state.shop, &email, body.otp.trim());
     if !session::constant_time_eq(given.as_bytes(), stored.as_bytes()) {
-        tx.execute(sql!("shop_otp_attempt"), &[&otp_id]).await?;
+        query!("shop_otp_attempt").execute(&tx, &[&otp_id]).await?;
         tx.commit().await?;
         return Err(refused());
     }
-    tx.execute(sql!("shop_otp_consume"), &[&otp_id]).await?;
+    query!("shop_otp_consume").execute(&tx, &[&otp_id]).await?;
     let row = if purpose == "signup" {
-        let created = tx
-            .query_one(
-                sql!("shop_customer_insert_from_otp"),
-                &[&otp_id, &visitor.visitor_id],
-            )
+        let created = query!("shop_customer_insert_from_otp")
+            .one(&tx, &[&otp_id, &visitor.visitor_id])
             .await?;
         let customer_id: i64 = created.get(0);
         customer_event(&tx, customer_id).await?;
-        tx.execute(
-            sql!("shop_email_insert"),
-            &[
-                &Some(customer_id),
-                &email,
-                &"WELCOME",
-                &"Welcome to GlobalCart",
-                &"Your account is ready. Happy shopping!",
-                &None::<i64>,
-            ],
-        )
-        .await?;
+        query!("shop_email_insert")
+            .execute(
+                &tx,
+                &[
+                    &Some(customer_id),
+                    &email,
+                    &"WELCOME",
+                    &"Welcome to GlobalCart",
+                    &"Your account is ready. Happy shopping!",
+                    &None::<i64>,
+                ],
+            )
+            .await?;
         created
     } else {
-        tx.query_opt(sql!("shop_customer_by_email"), &[&email])
+        query!("shop_customer_by_email")
+            .opt(&tx, &[&email])
             .await?
             .ok_or_else(|| Error::Unauthorized("wrong email or code".into()))?
     };
@@ -285,8 +279,8 @@ pub async fn customer_event(
     tx: &deadpool_postgres::Transaction<'_>,
     customer_id: i64,
 ) -> Result<()> {
-    let r = tx
-        .query_opt(sql!("shop_customer_event_fields"), &[&customer_id])
+    let r = query!("shop_customer_event_fields")
+        .opt(&tx, &[&customer_id])
         .await?;
     let Some(r) = r else {
         return Err(Error::Unavailable(
@@ -321,19 +315,18 @@ async fn sign_in(
     customer_id: i64,
 ) -> Result<(SignedCookieJar, Json<Value>)> {
     let owner = format!("c:{customer_id}");
-    tx.execute(sql!("shop_cart_merge"), &[&visitor.cart_owner(), &owner])
+    query!("shop_cart_merge")
+        .execute(&tx, &[&visitor.cart_owner(), &owner])
         .await?;
-    tx.execute(sql!("shop_cart_delete_owner"), &[&visitor.cart_owner()])
+    query!("shop_cart_delete_owner")
+        .execute(&tx, &[&visitor.cart_owner()])
         .await?;
     tx.commit().await?;
     state.shop.nudge();
     let (session_id, csrf) =
         session::open(&state, "customer", Some(customer_id), CUSTOMER_SESSION_SECS).await?;
-    let row = state
-        .pool
-        .get()
-        .await?
-        .query_one(sql!("shop_customer_by_id"), &[&customer_id])
+    let row = query!("shop_customer_by_id")
+        .one(&state.pool.get().await?, &[&customer_id])
         .await?;
     let jar = jar.add(customer_cookie(session_id, is_https(&headers)));
     Ok((
@@ -372,9 +365,7 @@ async fn login(
     }
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx
-        .query_opt(sql!("shop_customer_by_email"), &[&email])
-        .await?;
+    let row = query!("shop_customer_by_email").opt(&tx, &[&email]).await?;
     let hash: Option<String> = row.as_ref().and_then(|r| r.get(3));
     let pw = body.password.clone();
     // verify even without an account, so timing does not reveal one
@@ -386,7 +377,7 @@ async fn login(
         }
     })
     .await
-    .map_err(|e| Error::Internal(e.to_string()))?;
+    .map_err(|e| Error::internal("verifying a password", e))?;
     match (ok, row) {
         (true, Some(r)) => {
             attempts.forgive(&email);
@@ -427,14 +418,8 @@ async fn demo_inbox(
         return Err(Error::not_found("page"));
     }
     let email = email(&q.email)?;
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(
-            sql!("shop_email_demo_inbox"),
-            &[&email, &visitor.visitor_id],
-        )
+    let rows = query!("shop_email_demo_inbox")
+        .rows(&state.pool.get().await?, &[&email, &visitor.visitor_id])
         .await?;
     Ok(Json(
         json!({"items": rows.iter().map(super::inbox::email_json).collect::<Vec<_>>()}),

@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use globalcart_common::query;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -86,11 +86,8 @@ pub fn address_json(r: &tokio_postgres::Row) -> Value {
 }
 
 async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("shop_address_list"), &[&customer.customer_id])
+    let rows = query!("shop_address_list")
+        .rows(&state.pool.get().await?, &[&customer.customer_id])
         .await?;
     Ok(Json(
         json!({"items": rows.iter().map(address_json).collect::<Vec<_>>()}),
@@ -104,12 +101,13 @@ pub async fn insert(
     a: &Address,
 ) -> Result<tokio_postgres::Row> {
     if a.is_default {
-        tx.execute(sql!("shop_address_clear_default"), &[&customer_id, &0i64])
+        query!("shop_address_clear_default")
+            .execute(&tx, &[&customer_id, &0i64])
             .await?;
     }
-    Ok(tx
-        .query_one(
-            sql!("shop_address_insert"),
+    Ok(query!("shop_address_insert")
+        .one(
+            &tx,
             &[
                 &customer_id,
                 &a.label,
@@ -154,15 +152,13 @@ async fn update(
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
     if a.is_default {
-        tx.execute(
-            sql!("shop_address_clear_default"),
-            &[&customer.customer_id, &id],
-        )
-        .await?;
+        query!("shop_address_clear_default")
+            .execute(&tx, &[&customer.customer_id, &id])
+            .await?;
     }
-    let row = tx
-        .query_opt(
-            sql!("shop_address_update"),
+    let row = query!("shop_address_update")
+        .opt(
+            &tx,
             &[
                 &id,
                 &customer.customer_id,
@@ -191,11 +187,8 @@ async fn remove(
     Path(id): Path<i64>,
 ) -> Result<StatusCode> {
     visitor.check_csrf(Some(&customer))?;
-    let n = state
-        .pool
-        .get()
-        .await?
-        .execute(sql!("shop_address_delete"), &[&id, &customer.customer_id])
+    let n = query!("shop_address_delete")
+        .execute(&state.pool.get().await?, &[&id, &customer.customer_id])
         .await?;
     if n == 0 {
         return Err(Error::not_found("address"));

@@ -5,13 +5,13 @@
 use axum::extract::{Path, State};
 use axum::routing::{delete, post, put};
 use axum::{Json, Router};
+use globalcart_common::query;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::events::click;
 use super::visitor::{Customer, MaybeCustomer, Visitor};
 use super::{money, outbox, pricing};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -33,11 +33,8 @@ pub fn owner(visitor: &Visitor, customer: Option<&Customer>) -> String {
 
 /// `Cart` of docs/shop-api.md for `owner`.
 pub async fn cart_json(state: &AppState, owner: &str) -> Result<Value> {
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("shop_cart_lines"), &[&owner])
+    let rows = query!("shop_cart_lines")
+        .rows(&state.pool.get().await?, &[&owner])
         .await?;
     let snap = state.shop.catalog().get(&state.pool).await?;
     let mut items = Vec::new();
@@ -110,11 +107,9 @@ async fn add(
     let owner = owner(&visitor, customer.as_ref());
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    tx.execute(
-        sql!("shop_cart_add"),
-        &[&owner, &body.product_id, &body.qty],
-    )
-    .await?;
+    query!("shop_cart_add")
+        .execute(&tx, &[&owner, &body.product_id, &body.qty])
+        .await?;
     let event = click(
         &visitor,
         "ADD_TO_CART",
@@ -144,11 +139,8 @@ async fn set_qty(
     visitor.check_csrf(customer.as_ref())?;
     check_qty(body.qty)?;
     let owner = owner(&visitor, customer.as_ref());
-    let n = state
-        .pool
-        .get()
-        .await?
-        .execute(sql!("shop_cart_set"), &[&owner, &product_id, &body.qty])
+    let n = query!("shop_cart_set")
+        .execute(&state.pool.get().await?, &[&owner, &product_id, &body.qty])
         .await?;
     if n == 0 {
         return Err(Error::not_found("cart line"));
@@ -164,11 +156,8 @@ async fn remove(
 ) -> Result<Json<Value>> {
     visitor.check_csrf(customer.as_ref())?;
     let owner = owner(&visitor, customer.as_ref());
-    state
-        .pool
-        .get()
-        .await?
-        .execute(sql!("shop_cart_remove"), &[&owner, &product_id])
+    query!("shop_cart_remove")
+        .execute(&state.pool.get().await?, &[&owner, &product_id])
         .await?;
     Ok(Json(cart_json(&state, &owner).await?))
 }
@@ -180,11 +169,8 @@ async fn clear(
 ) -> Result<Json<Value>> {
     visitor.check_csrf(customer.as_ref())?;
     let owner = owner(&visitor, customer.as_ref());
-    state
-        .pool
-        .get()
-        .await?
-        .execute(sql!("shop_cart_delete_owner"), &[&owner])
+    query!("shop_cart_delete_owner")
+        .execute(&state.pool.get().await?, &[&owner])
         .await?;
     Ok(Json(cart_json(&state, &owner).await?))
 }

@@ -2,6 +2,7 @@
 //! units sold) reloaded from Postgres every few seconds in the background, so
 //! browsing and search cost no query; product pages read their stock fresh.
 
+use globalcart_common::query;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -16,7 +17,6 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{money, pricing};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -85,10 +85,8 @@ pub struct CatalogCache {
 }
 
 async fn load(pool: &Pool) -> Result<Snapshot> {
-    let rows = pool
-        .get()
-        .await?
-        .query(sql!("shop_catalog_select"), &[])
+    let rows = query!("shop_catalog_select")
+        .rows(&pool.get().await?, &[])
         .await?;
     let mut products = BTreeMap::new();
     let mut cats: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();

@@ -8,7 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use deadpool_postgres::Transaction;
+use globalcart_common::query;
 use globalcart_schemas::{AnyEvent, OrderEvent, OrderItem, PaymentEvent};
+use globalcart_schemas::{OrderStatus, PaymentStatus};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -17,7 +20,6 @@ use super::addresses::{self, Address};
 use super::pricing::{self, LineIn, Promo};
 use super::visitor::{Customer, Visitor};
 use super::{accounts, money, now_micros, outbox};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -32,11 +34,11 @@ pub fn router() -> Router<AppState> {
 
 /// The promo code `code`, if it exists.
 pub async fn promo(
-    client: &impl deadpool_postgres::GenericClient,
+    client: &impl globalcart_common::query::Connection,
     code: &str,
 ) -> Result<Option<Promo>> {
     let code = code.trim().to_uppercase();
-    let r = client.query_opt(sql!("shop_promo_get"), &[&code]).await?;
+    let r = query!("shop_promo_get").opt(&client, &[&code]).await?;
     Ok(r.map(|r| {
         let (kind, value): (String, i64) = (r.get(1), r.get(2));
         Promo {
@@ -149,65 +151,139 @@ async fn checkout(
     let tx = client.transaction().await?;
     // one checkout of this cart at a time: a parallel request with the same
     // key then finds the order, one with another key finds the cart empty
-    tx.execute(sql!("shop_checkout_lock"), &[&customer.cart_owner()])
+    query!("shop_checkout_lock")
+        .execute(&tx, &[&customer.cart_owner()])
         .await?;
-    // the same key again: the same order
-    if let Some(r) = tx
-        .query_opt(sql!("shop_order_by_key"), &[&body.idempotency_key])
-        .await?
-    {
-        let (order_id, owner, payment_id, status, total, currency): (
-            i64,
-            i64,
-            i64,
-            String,
-            i64,
-            String,
-        ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-        if owner != customer.customer_id {
-            return Err(Error::Conflict {
-                message: "idempotency_key already used".into(),
-                details: json!({}),
-            });
-        }
-        return Ok((
-            StatusCode::OK,
-            created(order_id, payment_id, &status, total, &currency),
-        ));
+    if let Some(done) = replayed(&tx, &body, &customer).await? {
+        return Ok((StatusCode::OK, done));
     }
-    // the delivery address
-    let address = match (body.address_id, body.address) {
+    let address = delivery_address(&tx, &body, &customer).await?;
+    let cart = priced_cart(&tx, &customer.cart_owner()).await?;
+    let subtotal = pricing::price(&cart.lines, 0).subtotal;
+    let (promo_code, promo_discount) =
+        promo_discount(&tx, &customer, body.promo_code.as_deref(), subtotal).await?;
+    let totals = pricing::price(&cart.lines, promo_discount);
+    reserve_stock(&tx, &cart).await?;
+    let country = address["country"].as_str().unwrap_or("");
+    let geo = geography(&tx, &customer, country).await?;
+    let new_ids: Vec<i64> = query!("shop_next_ids")
+        .rows(&tx, &[&(cart.lines.len() as i64 + 2)])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let (order, payment) = events(&new_ids, &totals, &cart, &body, &customer, &visitor, geo);
+    let stored = Stored {
+        body: &body,
+        customer: &customer,
+        visitor: &visitor,
+        cart: &cart,
+        totals: &totals,
+        promo_code: &promo_code,
+        address: &address,
+        geo,
+        site: site_url(&headers),
+    };
+    store(&tx, &stored, &order, &payment).await?;
+    let (order_id, payment_id) = (order.order_id, payment.payment_id);
+    outbox::enqueue(&tx, &AnyEvent::Order(order)).await?;
+    outbox::enqueue(&tx, &AnyEvent::Payment(payment)).await?;
+    query!("shop_cart_delete_owner")
+        .execute(&tx, &[&customer.cart_owner()])
+        .await?;
+    tx.commit().await?;
+    state.shop.nudge();
+    state.shop.catalog().invalidate();
+    Ok((
+        StatusCode::CREATED,
+        created(
+            order_id,
+            payment_id,
+            OrderStatus::Created.as_str(),
+            totals.total,
+            &cart.currency,
+        ),
+    ))
+}
+
+/// The order an earlier checkout with the same idempotency key created (the
+/// same key again: the same order), or none.
+async fn replayed(
+    tx: &Transaction<'_>,
+    body: &Checkout,
+    customer: &Customer,
+) -> Result<Option<Json<Value>>> {
+    let Some(r) = query!("shop_order_by_key")
+        .opt(tx, &[&body.idempotency_key])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (order_id, owner, payment_id, status, total, currency): (
+        i64,
+        i64,
+        i64,
+        String,
+        i64,
+        String,
+    ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+    if owner != customer.customer_id {
+        return Err(Error::Conflict {
+            message: "idempotency_key already used".into(),
+            details: json!({}),
+        });
+    }
+    Ok(Some(created(
+        order_id, payment_id, &status, total, &currency,
+    )))
+}
+
+/// The delivery address: a saved one by id, or a new one (saved when asked).
+async fn delivery_address(
+    tx: &Transaction<'_>,
+    body: &Checkout,
+    customer: &Customer,
+) -> Result<Value> {
+    match (body.address_id, &body.address) {
         (Some(id), _) => {
-            let r = tx
-                .query_opt(sql!("shop_address_get"), &[&id, &customer.customer_id])
+            let r = query!("shop_address_get")
+                .opt(tx, &[&id, &customer.customer_id])
                 .await?
                 .ok_or_else(|| Error::not_found("address"))?;
-            addresses::address_json(&r)
+            Ok(addresses::address_json(&r))
         }
         (None, Some(a)) => {
-            let a = a.validated()?;
+            let a = a.clone().validated()?;
             if body.save_address {
-                addresses::address_json(&addresses::insert(&tx, customer.customer_id, &a).await?)
+                Ok(addresses::address_json(
+                    &addresses::insert(tx, customer.customer_id, &a).await?,
+                ))
             } else {
-                serde_json::to_value(&a).unwrap_or(Value::Null)
+                Ok(serde_json::to_value(&a).unwrap_or(Value::Null))
             }
         }
-        (None, None) => {
-            return Err(Error::Unprocessable(
-                "address_id or address: a delivery address is required".into(),
-            ))
-        }
-    };
-    let country = address["country"].as_str().unwrap_or("").to_string();
-    // the cart, priced from the catalog as it is now
-    let owner = customer.cart_owner();
-    let cart = tx.query(sql!("shop_cart_lines"), &[&owner]).await?;
-    if cart.is_empty() {
+        (None, None) => Err(Error::Unprocessable(
+            "address_id or address: a delivery address is required".into(),
+        )),
+    }
+}
+
+/// The cart's lines, priced from the catalog as it is now.
+struct Cart {
+    ids: Vec<i64>,
+    qty: Vec<i32>,
+    lines: Vec<LineIn>,
+    currency: String,
+}
+
+async fn priced_cart(tx: &Transaction<'_>, owner: &str) -> Result<Cart> {
+    let rows = query!("shop_cart_lines").rows(tx, &[&owner]).await?;
+    if rows.is_empty() {
         return Err(Error::Unprocessable("the cart is empty".into()));
     }
-    let ids: Vec<i64> = cart.iter().map(|r| r.get(0)).collect();
-    let qty: Vec<i32> = cart.iter().map(|r| r.get(1)).collect();
-    let products = tx.query(sql!("shop_checkout_products"), &[&ids]).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+    let qty: Vec<i32> = rows.iter().map(|r| r.get(1)).collect();
+    let products = query!("shop_checkout_products").rows(tx, &[&ids]).await?;
     let mut lines = Vec::with_capacity(ids.len());
     let mut currency = String::from("INR");
     for (id, q) in ids.iter().zip(&qty) {
@@ -228,48 +304,67 @@ async fn checkout(
             cost: p.get(3),
         });
     }
-    let subtotal = pricing::price(&lines, 0).subtotal;
-    let (promo_code, promo_discount) = match body
-        .promo_code
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        Some(code) => {
-            let p = promo(&tx, code).await?.ok_or_else(|| {
-                Error::Unprocessable(format!(
-                    "promo_code: {} is not a valid code",
-                    code.to_uppercase()
-                ))
-            })?;
-            let d = p
-                .discount(subtotal)
-                .map_err(|m| Error::Unprocessable(format!("promo_code: {m}")))?;
-            // serialized by the checkout lock: two parallel orders cannot both use it
-            if p.once_per_customer
-                && tx
-                    .query_one(sql!("shop_promo_used"), &[&customer.customer_id, &p.code])
-                    .await?
-                    .get::<_, bool>(0)
-            {
-                return Err(Error::Unprocessable(format!(
-                    "promo_code: {} is once per customer and you have used it already",
-                    p.code
-                )));
-            }
-            (Some(p.code), d)
-        }
-        None => (None, 0),
+    Ok(Cart {
+        ids,
+        qty,
+        lines,
+        currency,
+    })
+}
+
+/// The promo code's discount on `subtotal` (it is charged, not just shown),
+/// refused when it is invalid or already used by a once-per-customer code.
+async fn promo_discount(
+    tx: &Transaction<'_>,
+    customer: &Customer,
+    code: Option<&str>,
+    subtotal: i64,
+) -> Result<(Option<String>, i64)> {
+    let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok((None, 0));
     };
-    let totals = pricing::price(&lines, promo_discount);
-    // stock: lock the rows in id order (no deadlocks), refuse what is short
-    tx.execute(sql!("shop_inventory_ensure"), &[&ids]).await?;
-    let stock = tx.query(sql!("shop_inventory_lock"), &[&ids]).await?;
-    let short: Vec<Value> = lines
+    let p = promo(tx, code).await?.ok_or_else(|| {
+        Error::Unprocessable(format!(
+            "promo_code: {} is not a valid code",
+            code.to_uppercase()
+        ))
+    })?;
+    let d = p
+        .discount(subtotal)
+        .map_err(|m| Error::Unprocessable(format!("promo_code: {m}")))?;
+    // serialized by the checkout lock: two parallel orders cannot both use it
+    if p.once_per_customer
+        && query!("shop_promo_used")
+            .one(tx, &[&customer.customer_id, &p.code])
+            .await?
+            .get::<_, bool>(0)
+    {
+        return Err(Error::Unprocessable(format!(
+            "promo_code: {} is once per customer and you have used it already",
+            p.code
+        )));
+    }
+    Ok((Some(p.code), d))
+}
+
+/// Locks the stock rows in id order (no deadlocks) and reserves the cart's
+/// quantities; 409 with the items short.
+async fn reserve_stock(tx: &Transaction<'_>, cart: &Cart) -> Result<()> {
+    query!("shop_inventory_ensure")
+        .execute(tx, &[&cart.ids])
+        .await?;
+    let stock = query!("shop_inventory_lock").rows(tx, &[&cart.ids]).await?;
+    let short: Vec<Value> = cart
+        .lines
         .iter()
         .filter_map(|l| {
-            let available: i64 = stock.iter().find(|s| s.get::<_, i64>(0) == l.product_id).map_or(0, |s| s.get(1));
-            (available < l.qty).then(|| json!({"product_id": l.product_id, "name": l.name, "requested": l.qty, "available": available}))
+            let available: i64 = stock
+                .iter()
+                .find(|s| s.get::<_, i64>(0) == l.product_id)
+                .map_or(0, |s| s.get(1));
+            (available < l.qty).then(|| {
+                json!({"product_id": l.product_id, "name": l.name, "requested": l.qty, "available": available})
+            })
         })
         .collect();
     if !short.is_empty() {
@@ -278,32 +373,40 @@ async fn checkout(
             details: json!({ "items": short }),
         });
     }
-    tx.execute(sql!("shop_inventory_reserve"), &[&ids, &qty])
+    query!("shop_inventory_reserve")
+        .execute(tx, &[&cart.ids, &cart.qty])
         .await?;
-    // geography of the delivery address (and the customer's home, when it moved)
-    let geo: i64 = tx
-        .query_one(
-            sql!("shop_geo_for_country"),
-            &[&country, &customer.customer_id],
-        )
+    Ok(())
+}
+
+/// The geography of the delivery address; the customer's home moves with it
+/// (and a customer event says so).
+async fn geography(tx: &Transaction<'_>, customer: &Customer, country: &str) -> Result<i64> {
+    let geo: i64 = query!("shop_geo_for_country")
+        .one(tx, &[&country, &customer.customer_id])
         .await?
         .get(0);
-    if tx
-        .execute(
-            sql!("shop_customer_set_geo"),
-            &[&customer.customer_id, &geo],
-        )
+    if query!("shop_customer_set_geo")
+        .execute(tx, &[&customer.customer_id, &geo])
         .await?
         > 0
     {
-        accounts::customer_event(&tx, customer.customer_id).await?;
+        accounts::customer_event(tx, customer.customer_id).await?;
     }
-    let new_ids: Vec<i64> = tx
-        .query(sql!("shop_next_ids"), &[&(lines.len() as i64 + 2)])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    Ok(geo)
+}
+
+/// The order (`CREATED`) and its pending payment, with the ids of `new_ids`
+/// (order, payment, then one per line).
+fn events(
+    new_ids: &[i64],
+    totals: &pricing::Totals,
+    cart: &Cart,
+    body: &Checkout,
+    customer: &Customer,
+    visitor: &Visitor,
+    geo: i64,
+) -> (OrderEvent, PaymentEvent) {
     let (order_id, payment_id) = (new_ids[0], new_ids[1]);
     let now = now_micros();
     let items: Vec<OrderItem> = totals
@@ -331,15 +434,15 @@ async fn checkout(
         customer_id: customer.customer_id,
         geo_id: geo,
         order_ts: now,
-        order_status: "CREATED".into(),
+        order_status: OrderStatus::Created.into(),
         channel: "WEB".into(),
         device: visitor.device.into(),
-        currency: currency.clone(),
+        currency: cart.currency.clone(),
         gross_amount: totals.gross,
         discount_amount: totals.discount,
         tax_amount: totals.tax,
         net_amount: net,
-        items: items.clone(),
+        items,
     };
     let payment = PaymentEvent {
         event_id: Uuid::new_v4().to_string(),
@@ -348,9 +451,9 @@ async fn checkout(
         event_time: now,
         updated_at: now,
         payment_method: body.payment_method.clone(),
-        payment_status: "PENDING".into(),
+        payment_status: PaymentStatus::Pending.into(),
         payment_provider: super::payments::PROVIDER.into(),
-        currency: currency.clone(),
+        currency: cart.currency.clone(),
         amount: totals.total,
         gateway_fee_amount: 0,
         refund_amount: 0,
@@ -359,78 +462,96 @@ async fn checkout(
         failure_reason: None,
         chargeback_flag: false,
     };
+    (order, payment)
+}
+
+/// What the shop's own tables keep of a checkout besides the events.
+struct Stored<'a> {
+    body: &'a Checkout,
+    customer: &'a Customer,
+    visitor: &'a Visitor,
+    cart: &'a Cart,
+    totals: &'a pricing::Totals,
+    promo_code: &'a Option<String>,
+    address: &'a Value,
+    geo: i64,
+    site: String,
+}
+
+/// Writes the order, its lines, its reservations and the provider's payment.
+async fn store(
+    tx: &Transaction<'_>,
+    s: &Stored<'_>,
+    order: &OrderEvent,
+    payment: &PaymentEvent,
+) -> Result<()> {
+    let (order_id, totals, cart) = (order.order_id, s.totals, s.cart);
     let json_of = |v: &dyn erased::Json| v.json();
-    tx.execute(
-        sql!("shop_order_insert"),
-        &[
-            &order_id,
-            &customer.customer_id,
-            &body.idempotency_key,
-            &geo,
-            &body.payment_method,
-            &visitor.device,
-            &currency,
-            &totals.gross,
-            &totals.discount,
-            &promo_code,
-            &totals.promo_discount,
-            &totals.tax,
-            &totals.total,
-            &address,
-            &visitor.visit_id,
-            &json_of(&order),
-            &json_of(&payment),
-            &site_url(&headers),
-        ],
-    )
-    .await?;
-    let item_ids: Vec<i64> = items.iter().map(|i| i.order_item_id).collect();
+    query!("shop_order_insert")
+        .execute(
+            tx,
+            &[
+                &order_id,
+                &s.customer.customer_id,
+                &s.body.idempotency_key,
+                &s.geo,
+                &s.body.payment_method,
+                &s.visitor.device,
+                &cart.currency,
+                &totals.gross,
+                &totals.discount,
+                s.promo_code,
+                &totals.promo_discount,
+                &totals.tax,
+                &totals.total,
+                s.address,
+                &s.visitor.visit_id,
+                &json_of(order),
+                &json_of(payment),
+                &s.site,
+            ],
+        )
+        .await?;
+    let item_ids: Vec<i64> = order.items.iter().map(|i| i.order_item_id).collect();
     let names: Vec<String> = totals.lines.iter().map(|l| l.name.clone()).collect();
     let col = |f: fn(&pricing::Line) -> i64| totals.lines.iter().map(f).collect::<Vec<i64>>();
-    tx.execute(
-        sql!("shop_order_items_insert"),
-        &[
-            &order_id,
-            &item_ids,
-            &ids,
-            &names,
-            &qty,
-            &col(|l| l.unit_list),
-            &col(|l| l.unit_sell),
-            &col(|l| l.unit_cost),
-            &col(|l| l.discount),
-            &col(|l| l.tax),
-            &col(|l| l.net),
-        ],
-    )
-    .await?;
-    tx.execute(sql!("shop_reservations_insert"), &[&order_id, &ids, &qty])
+    query!("shop_order_items_insert")
+        .execute(
+            tx,
+            &[
+                &order_id,
+                &item_ids,
+                &cart.ids,
+                &names,
+                &cart.qty,
+                &col(|l| l.unit_list),
+                &col(|l| l.unit_sell),
+                &col(|l| l.unit_cost),
+                &col(|l| l.discount),
+                &col(|l| l.tax),
+                &col(|l| l.net),
+            ],
+        )
+        .await?;
+    query!("shop_reservations_insert")
+        .execute(tx, &[&order_id, &cart.ids, &cart.qty])
         .await?;
     let provider_ref = super::payments::create_payment();
-    tx.execute(
-        sql!("shop_payment_insert"),
-        &[
-            &payment_id,
-            &order_id,
-            &super::payments::PROVIDER,
-            &provider_ref,
-            &totals.total,
-            &currency,
-            &body.payment_method,
-        ],
-    )
-    .await?;
-    outbox::enqueue(&tx, &AnyEvent::Order(order)).await?;
-    outbox::enqueue(&tx, &AnyEvent::Payment(payment)).await?;
-    tx.execute(sql!("shop_cart_delete_owner"), &[&owner])
+    query!("shop_payment_insert")
+        .execute(
+            tx,
+            &[
+                &payment.payment_id,
+                &order_id,
+                &super::payments::PROVIDER,
+                &provider_ref,
+                &totals.total,
+                &cart.currency,
+                &s.body.payment_method,
+            ],
+        )
         .await?;
-    tx.commit().await?;
-    state.shop.nudge();
-    state.shop.catalog().invalidate();
-    Ok((
-        StatusCode::CREATED,
-        created(order_id, payment_id, "CREATED", totals.total, &currency),
-    ))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,24 +4,22 @@
 //! (reservations never lock stock forever). Each step is one transaction per
 //! order through [`super::lifecycle`].
 
+use globalcart_common::query;
+use globalcart_schemas::OrderStatus;
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::lifecycle;
-use crate::auth::sql;
 use crate::error::Result;
 use crate::http::AppState;
 
 /// Applies every transition that is due; returns how many.
 pub async fn tick(state: &AppState) -> Result<usize> {
     let s = state.shop.settings();
-    let due = state
-        .pool
-        .get()
-        .await?
-        .query(
-            sql!("shop_orders_due"),
+    let due = query!("shop_orders_due")
+        .rows(
+            &state.pool.get().await?,
             &[
                 &s.ship_after.as_secs_f64(),
                 &s.deliver_after.as_secs_f64(),
@@ -36,9 +34,9 @@ pub async fn tick(state: &AppState) -> Result<usize> {
         let tx = client.transaction().await?;
         let mut o = lifecycle::lock(&tx, order_id, None).await?;
         match (step.as_str(), o.status.as_str()) {
-            ("ship", "CONFIRMED") => lifecycle::ship(&tx, &mut o).await?,
-            ("deliver", "SHIPPED") => lifecycle::deliver(&tx, &mut o).await?,
-            ("expire", "CREATED") => lifecycle::expire(&tx, &mut o).await?,
+            ("ship", s) if OrderStatus::Confirmed.is(s) => lifecycle::ship(&tx, &mut o).await?,
+            ("deliver", s) if OrderStatus::Shipped.is(s) => lifecycle::deliver(&tx, &mut o).await?,
+            ("expire", s) if OrderStatus::Created.is(s) => lifecycle::expire(&tx, &mut o).await?,
             _ => continue, // changed meanwhile
         }
         tx.commit().await?;

@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use globalcart_common::query;
 use serde_json::{json, Value};
 
 use super::visitor::Customer;
-use crate::auth::sql;
 use crate::error::Result;
 use crate::http::AppState;
 
@@ -30,17 +30,11 @@ pub fn email_json(r: &tokio_postgres::Row) -> Value {
 async fn inbox(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
     let client = state.pool.get().await?;
     // the in-app inbox is this deployment's mail delivery
-    client
-        .execute(
-            sql!("shop_email_deliver"),
-            &[&customer.customer_id, &customer.email],
-        )
+    query!("shop_email_deliver")
+        .execute(&client, &[&customer.customer_id, &customer.email])
         .await?;
-    let rows = client
-        .query(
-            sql!("shop_email_inbox"),
-            &[&customer.customer_id, &customer.email],
-        )
+    let rows = query!("shop_email_inbox")
+        .rows(&client, &[&customer.customer_id, &customer.email])
         .await?;
     Ok(Json(
         json!({"items": rows.iter().map(email_json).collect::<Vec<_>>()}),

@@ -9,13 +9,14 @@
 //!    └─fail/expire─→ CANCELLED ←─cancel (refund, restock)
 
 use deadpool_postgres::Transaction;
+use globalcart_common::query;
 use globalcart_schemas::{AnyEvent, OrderEvent, PaymentEvent, ShipmentEvent};
+use globalcart_schemas::{OrderStatus, PaymentStatus, ShipmentStatus};
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::events::click_with_id;
 use super::{now_micros, outbox};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 
 /// A shop order as the transitions see it.
@@ -36,7 +37,7 @@ pub struct Order {
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
-    serde_json::from_value(v).map_err(|e| Error::Internal(format!("stored event: {e}")))
+    serde_json::from_value(v).map_err(|e| Error::internal("reading a stored event", e))
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Value {
@@ -46,8 +47,8 @@ fn to_json<T: serde::Serialize>(v: &T) -> Value {
 /// Loads and locks order `order_id` (of `customer_id` when given: another
 /// customer's order reads as missing).
 pub async fn lock(tx: &Transaction<'_>, order_id: i64, customer_id: Option<i64>) -> Result<Order> {
-    let r = tx
-        .query_opt(sql!("shop_order_lock"), &[&order_id, &customer_id])
+    let r = query!("shop_order_lock")
+        .opt(&tx, &[&order_id, &customer_id])
         .await?
         .ok_or_else(|| Error::not_found("order"))?;
     let shipment: Option<Value> = r.get(6);
@@ -100,21 +101,22 @@ async fn save(
         s.updated_at = now;
         outbox::enqueue(tx, &AnyEvent::Shipment(s.clone())).await?;
     }
-    tx.execute(
-        sql!("shop_order_save"),
-        &[
-            &o.order_id,
-            &o.status,
-            &o.payment_status,
-            &to_json(&o.order),
-            &to_json(&o.payment),
-            &o.shipment.as_ref().map(to_json),
-            &reason,
-            &o.payment.failure_reason,
-            &(o.payment.gateway_fee_amount),
-        ],
-    )
-    .await?;
+    query!("shop_order_save")
+        .execute(
+            &tx,
+            &[
+                &o.order_id,
+                &o.status,
+                &o.payment_status,
+                &to_json(&o.order),
+                &to_json(&o.payment),
+                &o.shipment.as_ref().map(to_json),
+                &reason,
+                &o.payment.failure_reason,
+                &(o.payment.gateway_fee_amount),
+            ],
+        )
+        .await?;
     Ok(())
 }
 
@@ -125,18 +127,19 @@ async fn email(
     subject: String,
     body: String,
 ) -> Result<()> {
-    tx.execute(
-        sql!("shop_email_insert"),
-        &[
-            &Some(o.customer_id),
-            &o.email,
-            &kind,
-            &subject,
-            &body,
-            &Some(o.order_id),
-        ],
-    )
-    .await?;
+    query!("shop_email_insert")
+        .execute(
+            &tx,
+            &[
+                &Some(o.customer_id),
+                &o.email,
+                &kind,
+                &subject,
+                &body,
+                &Some(o.order_id),
+            ],
+        )
+        .await?;
     Ok(())
 }
 
@@ -169,20 +172,21 @@ fn amount(o: &Order) -> String {
 /// made, ORDER_PLACED in the funnel.
 pub async fn capture(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
     let now = now_micros();
-    tx.execute(sql!("shop_stock_consume"), &[&o.order_id])
+    query!("shop_stock_consume")
+        .execute(&tx, &[&o.order_id])
         .await?;
-    o.status = "CONFIRMED".into();
-    o.payment_status = "CAPTURED".into();
-    o.payment.payment_status = "CAPTURED".into();
+    o.status = OrderStatus::Confirmed.into();
+    o.payment_status = PaymentStatus::Captured.into();
+    o.payment.payment_status = PaymentStatus::Captured.into();
     o.payment.authorized_ts = Some(now);
     o.payment.captured_ts = Some(now);
     // the simulated provider's fee: 2 % plus 3.00
     o.payment.gateway_fee_amount = (o.payment.amount * 2 + 50) / 100 + 300;
-    let fc = tx
-        .query_one(sql!("shop_fc_for_country"), &[&o.country])
+    let fc = query!("shop_fc_for_country")
+        .one(&tx, &[&o.country])
         .await?;
     let india = o.country.eq_ignore_ascii_case("india");
-    let shipment_id: i64 = tx.query_one(sql!("shop_next_id"), &[]).await?.get(0);
+    let shipment_id: i64 = query!("shop_next_id").one(&tx, &[]).await?.get(0);
     let promised = (now / 86_400_000_000 + 3) as i32;
     o.shipment = Some(ShipmentEvent {
         event_id: String::new(),
@@ -195,7 +199,7 @@ pub async fn capture(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
         fc_country: fc.get(2),
         fc_timezone: fc.get(3),
         carrier: if india { "Delhivery" } else { "DHL Express" }.into(),
-        shipment_status: "LABEL_CREATED".into(),
+        shipment_status: ShipmentStatus::LabelCreated.into(),
         currency: o.payment.currency.clone(),
         shipping_cost: 4900 + o.payment.amount / 100, // 49.00 plus 1 %
         shipped_ts: None,
@@ -221,11 +225,12 @@ pub async fn capture(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
 
 /// The payment failed: stock released, order cancelled, PAYMENT_FAILED in the funnel.
 pub async fn fail(tx: &Transaction<'_>, o: &mut Order, reason: &str) -> Result<()> {
-    tx.execute(sql!("shop_stock_release"), &[&o.order_id])
+    query!("shop_stock_release")
+        .execute(&tx, &[&o.order_id])
         .await?;
-    o.status = "CANCELLED".into();
-    o.payment_status = "FAILED".into();
-    o.payment.payment_status = "FAILED".into();
+    o.status = OrderStatus::Cancelled.into();
+    o.payment_status = PaymentStatus::Failed.into();
+    o.payment.payment_status = PaymentStatus::Failed.into();
     o.payment.failure_reason = Some(reason.to_string());
     save(
         tx,
@@ -248,25 +253,27 @@ pub async fn fail(tx: &Transaction<'_>, o: &mut Order, reason: &str) -> Result<(
 /// Cancelled by the customer (before shipping): unpaid → stock released;
 /// paid → refunded in full and restocked, label voided.
 pub async fn cancel(tx: &Transaction<'_>, o: &mut Order, reason: &str) -> Result<()> {
-    let paid = o.payment_status == "CAPTURED";
+    let paid = PaymentStatus::Captured.is(&o.payment_status);
     if paid {
-        tx.execute(sql!("shop_stock_restock"), &[&o.order_id])
+        query!("shop_stock_restock")
+            .execute(&tx, &[&o.order_id])
             .await?;
-        o.payment.payment_status = "REFUNDED".into();
-        o.payment_status = "REFUNDED".into();
+        o.payment.payment_status = PaymentStatus::Refunded.into();
+        o.payment_status = PaymentStatus::Refunded.into();
         o.payment.refund_amount = o.payment.amount;
         if let Some(s) = o.shipment.as_mut() {
-            s.shipment_status = "CANCELLED".into();
+            s.shipment_status = ShipmentStatus::Cancelled.into();
             s.shipping_cost = 0;
         }
     } else {
-        tx.execute(sql!("shop_stock_release"), &[&o.order_id])
+        query!("shop_stock_release")
+            .execute(&tx, &[&o.order_id])
             .await?;
-        o.payment.payment_status = "FAILED".into();
+        o.payment.payment_status = PaymentStatus::Failed.into();
         o.payment.failure_reason = Some("CANCELLED_BY_CUSTOMER".into());
-        o.payment_status = "FAILED".into();
+        o.payment_status = PaymentStatus::Failed.into();
     }
-    o.status = "CANCELLED".into();
+    o.status = OrderStatus::Cancelled.into();
     save(tx, o, [true, true, paid], Some(reason)).await?;
     let refund = if paid {
         format!(" {} will be refunded to you.", amount(o))
@@ -288,11 +295,12 @@ pub async fn cancel(tx: &Transaction<'_>, o: &mut Order, reason: &str) -> Result
 
 /// An unpaid order whose reservation ran out.
 pub async fn expire(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
-    tx.execute(sql!("shop_stock_release"), &[&o.order_id])
+    query!("shop_stock_release")
+        .execute(&tx, &[&o.order_id])
         .await?;
-    o.status = "CANCELLED".into();
-    o.payment_status = "FAILED".into();
-    o.payment.payment_status = "FAILED".into();
+    o.status = OrderStatus::Cancelled.into();
+    o.payment_status = PaymentStatus::Failed.into();
+    o.payment.payment_status = PaymentStatus::Failed.into();
     o.payment.failure_reason = Some("PAYMENT_TIMEOUT".into());
     save(tx, o, [true, true, false], Some("not paid in time")).await
 }
@@ -300,9 +308,9 @@ pub async fn expire(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
 /// Handed to the carrier.
 pub async fn ship(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
     let now = now_micros();
-    o.status = "SHIPPED".into();
+    o.status = OrderStatus::Shipped.into();
     if let Some(s) = o.shipment.as_mut() {
-        s.shipment_status = "SHIPPED".into();
+        s.shipment_status = ShipmentStatus::Shipped.into();
         s.shipped_ts = Some(now);
     }
     save(tx, o, [true, false, true], None).await?;
@@ -324,9 +332,9 @@ pub async fn ship(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
 /// Delivered.
 pub async fn deliver(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
     let today = (now_micros() / 86_400_000_000) as i32;
-    o.status = "DELIVERED".into();
+    o.status = OrderStatus::Delivered.into();
     if let Some(s) = o.shipment.as_mut() {
-        s.shipment_status = "DELIVERED".into();
+        s.shipment_status = ShipmentStatus::Delivered.into();
         s.delivered_dt = Some(today);
         s.sla_breached_flag = today > s.promised_delivery_dt;
     }

@@ -34,6 +34,7 @@ pub mod reviews;
 pub mod visitor;
 pub mod wishlist;
 
+use globalcart_common::query;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -44,7 +45,6 @@ use rand::RngCore;
 use rdkafka::producer::FutureProducer;
 use tokio::sync::Notify;
 
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -96,10 +96,8 @@ pub struct Shop(Arc<Inner>);
 async fn secret(pool: &Pool, name: &str) -> Result<Vec<u8>> {
     let mut fresh = vec![0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
-    let row = pool
-        .get()
-        .await?
-        .query_one(sql!("app_secret_ensure"), &[&name, &fresh])
+    let row = query!("app_secret_ensure")
+        .one(&pool.get().await?, &[&name, &fresh])
         .await?;
     Ok(row.get(0))
 }

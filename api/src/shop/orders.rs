@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, NaiveDate, Utc};
+use globalcart_common::query;
+use globalcart_schemas::OrderStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
 use super::{cart, lifecycle};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -24,7 +25,10 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Statuses a customer may still cancel.
-pub const CANCELLABLE: [&str; 2] = ["CREATED", "CONFIRMED"];
+pub const CANCELLABLE: [&str; 2] = [
+    OrderStatus::Created.as_str(),
+    OrderStatus::Confirmed.as_str(),
+];
 
 fn num(r: &tokio_postgres::Row, i: usize) -> f64 {
     r.get::<_, f64>(i)
@@ -45,11 +49,8 @@ fn summary(r: &tokio_postgres::Row) -> Value {
 }
 
 async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("shop_orders_list"), &[&customer.customer_id])
+    let rows = query!("shop_orders_list")
+        .rows(&state.pool.get().await?, &[&customer.customer_id])
         .await?;
     Ok(Json(
         json!({"items": rows.iter().map(summary).collect::<Vec<_>>()}),
@@ -59,13 +60,15 @@ async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<
 /// `OrderDetail` of order `order_id` if it is `customer_id`'s.
 pub async fn detail_json(state: &AppState, order_id: i64, customer_id: i64) -> Result<Value> {
     let client = state.pool.get().await?;
-    let r = client
-        .query_opt(sql!("shop_order_detail"), &[&order_id, &customer_id])
+    let r = query!("shop_order_detail")
+        .opt(&client, &[&order_id, &customer_id])
         .await?
         .ok_or_else(|| Error::not_found("order"))?;
     let mut out = summary(&r);
     let status: String = r.get(2);
-    let items = client.query(sql!("shop_order_lines"), &[&order_id]).await?;
+    let items = query!("shop_order_lines")
+        .rows(&client, &[&order_id])
+        .await?;
     out["items"] = json!(items
         .iter()
         .map(|i| json!({
@@ -83,8 +86,8 @@ pub async fn detail_json(state: &AppState, order_id: i64, customer_id: i64) -> R
     out["can_cancel"] = json!(CANCELLABLE.contains(&status.as_str()));
     // the timeline: placed and paid from the order, shipped and delivered from
     // the shipment events as loaded from the stream
-    let ship = client
-        .query_opt(sql!("shop_order_shipment"), &[&order_id])
+    let ship = query!("shop_order_shipment")
+        .opt(&client, &[&order_id])
         .await?;
     let shipped: Option<DateTime<Utc>> = ship.as_ref().and_then(|s| s.get(0));
     let delivered: Option<NaiveDate> = ship.as_ref().and_then(|s| s.get(1));
@@ -152,12 +155,9 @@ async fn reorder(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
     visitor.check_csrf(Some(&customer))?;
-    let n = state
-        .pool
-        .get()
-        .await?
+    let n = query!("shop_cart_reorder")
         .execute(
-            sql!("shop_cart_reorder"),
+            &state.pool.get().await?,
             &[&id, &customer.customer_id, &customer.cart_owner()],
         )
         .await?;

@@ -4,6 +4,7 @@
 //! loses them; a crash between publishing and marking publishes again, which
 //! the consumers' idempotent upserts absorb (same event id).
 
+use globalcart_common::query;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -12,20 +13,20 @@ use rdkafka::producer::FutureRecord;
 use tokio::sync::watch;
 
 use super::Shop;
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
 /// Writes `event` to the outbox inside the caller's transaction.
-pub async fn enqueue(tx: &impl deadpool_postgres::GenericClient, event: &AnyEvent) -> Result<()> {
+pub async fn enqueue(
+    tx: &impl globalcart_common::query::Connection,
+    event: &AnyEvent,
+) -> Result<()> {
     let payload = event
         .encode()
-        .map_err(|e| Error::Internal(format!("encoding a shop event: {e}")))?;
-    tx.execute(
-        sql!("shop_outbox_insert"),
-        &[&event.topic().base(), &event.key(), &payload],
-    )
-    .await?;
+        .map_err(|e| Error::internal("encoding a shop event", e))?;
+    query!("shop_outbox_insert")
+        .execute(&tx, &[&event.topic().base(), &event.key(), &payload])
+        .await?;
     globalcart_common::metrics::SHOP_EVENTS
         .with_label_values(&[event.topic().base(), "queued"])
         .inc();
@@ -37,7 +38,7 @@ pub async fn publish_batch(state: &AppState) -> Result<usize> {
     let shop: &Shop = &state.shop;
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    let rows = tx.query(sql!("shop_outbox_pending"), &[&500i64]).await?;
+    let rows = query!("shop_outbox_pending").rows(&tx, &[&500i64]).await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -59,7 +60,8 @@ pub async fn publish_batch(state: &AppState) -> Result<usize> {
             return Err(Error::Unavailable(format!("kafka: {e}")));
         }
     }
-    tx.execute(sql!("shop_outbox_mark_published"), &[&ids])
+    query!("shop_outbox_mark_published")
+        .execute(&tx, &[&ids])
         .await?;
     tx.commit().await?;
     for r in &rows {

@@ -14,6 +14,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
+use globalcart_common::query;
+use globalcart_schemas::{OrderStatus, PaymentStatus};
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -24,7 +26,6 @@ use super::events::click;
 use super::lifecycle;
 use super::visitor::{Customer, NewVisit, Visitor};
 use super::{orders, outbox};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -84,9 +85,9 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
     let payload: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
-    let fresh = tx
+    let fresh = query!("shop_webhook_insert")
         .execute(
-            sql!("shop_webhook_insert"),
+            &tx,
             &[&PROVIDER, &event.id, &event.kind, &payload, &signature],
         )
         .await?
@@ -94,16 +95,14 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
     if !fresh {
         return Ok(false);
     }
-    let order_id: Option<i64> = tx
-        .query_opt(
-            sql!("shop_payment_order"),
-            &[&event.data.provider_payment_id],
-        )
+    let order_id: Option<i64> = query!("shop_payment_order")
+        .opt(&tx, &[&event.data.provider_payment_id])
         .await?
         .map(|r| r.get(0));
     if let Some(order_id) = order_id {
         let mut o = lifecycle::lock(&tx, order_id, None).await?;
-        let pending = o.status == "CREATED" && o.payment_status == "PENDING";
+        let pending =
+            OrderStatus::Created.is(&o.status) && PaymentStatus::Pending.is(&o.payment_status);
         match (event.kind.as_str(), pending) {
             ("payment.captured", true) => {
                 let (want, currency) = (o.payment.amount, o.payment.currency.as_str());
@@ -119,7 +118,11 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
                 lifecycle::capture(&tx, &mut o).await?
             }
             ("payment.failed", true) => {
-                let reason = event.data.failure_reason.as_deref().unwrap_or("DECLINED");
+                let reason = event
+                    .data
+                    .failure_reason
+                    .as_deref()
+                    .unwrap_or(PaymentStatus::Declined.as_str());
                 lifecycle::fail(&tx, &mut o, reason).await?
             }
             // stored; nothing to change (late, repeated or unknown kinds)
@@ -189,7 +192,7 @@ async fn pay(
         let mut client = state.pool.get().await?;
         let tx = client.transaction().await?;
         let o = lifecycle::lock(&tx, order_id, Some(customer.customer_id)).await?;
-        if o.status != "CREATED" || o.payment_status != "PENDING" {
+        if !OrderStatus::Created.is(&o.status) || !PaymentStatus::Pending.is(&o.payment_status) {
             return Err(Error::Conflict {
                 message: format!("order #{order_id} is {} and cannot be paid", o.status),
                 details: json!({"status": o.status}),
@@ -204,8 +207,8 @@ async fn pay(
             None,
         );
         outbox::enqueue(&tx, &attempt).await?;
-        let r: String = tx
-            .query_one(sql!("shop_payment_ref"), &[&order_id])
+        let r: String = query!("shop_payment_ref")
+            .one(&tx, &[&order_id])
             .await?
             .get(0);
         tx.commit().await?;
@@ -223,7 +226,8 @@ async fn pay(
             "failure_reason": (!success).then_some(reason),
         },
     });
-    let body = serde_json::to_vec(&event).map_err(|e| Error::Internal(e.to_string()))?;
+    let body =
+        serde_json::to_vec(&event).map_err(|e| Error::internal("encoding a payment webhook", e))?;
     handle_webhook(&state, &body, &sign(&state.shop.0.webhook_key, &body)).await?;
     let detail = orders::detail_json(&state, order_id, customer.customer_id).await?;
     let mut response = Json(detail).into_response();

@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use globalcart_common::query;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, MaybeCustomer, Visitor};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -40,10 +40,10 @@ async fn list(
         return Err(Error::BadRequest("limit: 1 to 100; offset ≥ 0".into()));
     }
     let client = state.pool.get().await?;
-    let rows = client
-        .query(sql!("shop_reviews_list"), &[&id, &limit, &offset])
+    let rows = query!("shop_reviews_list")
+        .rows(&client, &[&id, &limit, &offset])
         .await?;
-    let stats = client.query_one(sql!("shop_reviews_stats"), &[&id]).await?;
+    let stats = query!("shop_reviews_stats").one(&client, &[&id]).await?;
     let items: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -67,14 +67,8 @@ pub async fn refusal(
     customer_id: i64,
     product_id: i64,
 ) -> Result<Option<&'static str>> {
-    let r = state
-        .pool
-        .get()
-        .await?
-        .query_one(
-            sql!("shop_review_eligibility"),
-            &[&customer_id, &product_id],
-        )
+    let r = query!("shop_review_eligibility")
+        .one(&state.pool.get().await?, &[&customer_id, &product_id])
         .await?;
     let (bought, delivered): (bool, bool) = (r.get(0), r.get(1));
     Ok(match (bought, delivered) {
@@ -127,12 +121,9 @@ async fn write(
             "only customers whose order with this product was delivered can review it ({reason})"
         )));
     }
-    let row = state
-        .pool
-        .get()
-        .await?
-        .query_one(
-            sql!("shop_review_upsert"),
+    let row = query!("shop_review_upsert")
+        .one(
+            &state.pool.get().await?,
             &[&id, &customer.customer_id, &r.rating, &title, &body],
         )
         .await?;

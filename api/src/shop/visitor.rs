@@ -5,6 +5,7 @@
 //! server-side session). All three cookies are signed, HttpOnly, SameSite=Lax
 //! and Secure behind TLS.
 
+use globalcart_common::query;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -17,7 +18,6 @@ use rand::RngCore;
 use uuid::Uuid;
 
 use crate::auth::session::{cookie, is_https, CSRF_HEADER};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -164,7 +164,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Visitor {
             .extensions
             .get::<Visitor>()
             .cloned()
-            .ok_or_else(|| Error::Internal("shop route without the visitor layer".into()))
+            .ok_or_else(|| Error::internal("a shop route", "the visitor layer is missing"))
     }
 }
 
@@ -198,11 +198,8 @@ impl Customer {
 pub struct MaybeCustomer(pub Option<Customer>);
 
 async fn lookup(state: &AppState, session: Uuid) -> Result<Option<Customer>> {
-    let row = state
-        .pool
-        .get()
-        .await?
-        .query_opt(sql!("shop_session_customer"), &[&session])
+    let row = query!("shop_session_customer")
+        .opt(&state.pool.get().await?, &[&session])
         .await?;
     Ok(row.map(|r| Customer {
         customer_id: r.get(0),

@@ -3,10 +3,10 @@
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
+use globalcart_common::query;
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
-use crate::auth::sql;
 use crate::error::{Error, Result};
 use crate::http::AppState;
 
@@ -17,11 +17,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn items(state: &AppState, customer_id: i64) -> Result<Value> {
-    let rows = state
-        .pool
-        .get()
-        .await?
-        .query(sql!("shop_wishlist_select"), &[&customer_id])
+    let rows = query!("shop_wishlist_select")
+        .rows(&state.pool.get().await?, &[&customer_id])
         .await?;
     let snap = state.shop.catalog().get(&state.pool).await?;
     let items: Vec<Value> = rows
@@ -52,12 +49,9 @@ async fn add(
     {
         return Err(Error::not_found("product"));
     }
-    state
-        .pool
-        .get()
-        .await?
+    query!("shop_wishlist_insert")
         .execute(
-            sql!("shop_wishlist_insert"),
+            &state.pool.get().await?,
             &[&customer.customer_id, &product_id],
         )
         .await?;
@@ -71,12 +65,9 @@ async fn remove(
     Path(product_id): Path<i64>,
 ) -> Result<Json<Value>> {
     visitor.check_csrf(Some(&customer))?;
-    state
-        .pool
-        .get()
-        .await?
+    query!("shop_wishlist_delete")
         .execute(
-            sql!("shop_wishlist_delete"),
+            &state.pool.get().await?,
             &[&customer.customer_id, &product_id],
         )
         .await?;

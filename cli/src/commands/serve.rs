@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use globalcart_api::auth::{Auth, AuthSettings};
-use globalcart_api::kpis::{self, KpiCache};
-use globalcart_api::shop::{Shop, ShopSettings};
-use globalcart_api::AppState;
+use globalcart_api::auth::client::TrustedProxies;
+use globalcart_api::auth::AuthSettings;
+use globalcart_api::shop::ShopSettings;
+use globalcart_api::{App, AppSettings};
 use globalcart_common::{db, KafkaSettings, PgSettings};
 
 #[derive(Debug, Clone, Args)]
@@ -79,63 +79,45 @@ impl ServeArgs {
     }
 }
 
-/// The API's state: authentication (printing a generated admin password) and the shop.
-pub async fn state(
-    pool: &deadpool_postgres::Pool,
-    kafka: &KafkaSettings,
-    args: &ServeArgs,
-) -> anyhow::Result<AppState> {
-    Ok(AppState {
-        pool: pool.clone(),
-        kafka: kafka.clone(),
-        kpis: KpiCache::default(),
-        auth: auth(pool, args).await?,
-        shop: Shop::bootstrap(pool, kafka, args.shop())
+impl ServeArgs {
+    /// The API's settings of these arguments.
+    pub fn settings(&self) -> anyhow::Result<AppSettings> {
+        // an empty variable (e.g. `ADMIN_PASSWORD=` in docker compose) counts as unset
+        let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        Ok(AppSettings {
+            host: self.host.clone(),
+            port: self.port,
+            demo_on_network: self.demo_on_network,
+            auth: AuthSettings {
+                admin_password: set(&self.admin_password),
+                session_secret: set(&self.session_secret),
+                public_kpis: self.public_kpis,
+                metrics_token: set(&self.metrics_token),
+                trusted_proxies: TrustedProxies::parse(&self.trusted_proxies)
+                    .map_err(anyhow::Error::msg)?,
+            },
+            shop: self.shop(),
+        })
+    }
+
+    /// The API of these arguments, bound; prints a generated admin password
+    /// (the only time it is shown).
+    pub async fn build(
+        &self,
+        pool: &deadpool_postgres::Pool,
+        database_url: &str,
+        kafka: &KafkaSettings,
+    ) -> anyhow::Result<App> {
+        let app = App::build(pool.clone(), database_url, kafka, self.settings()?)
             .await
-            .context("preparing the shop")?,
-    })
-}
-
-/// The app's authentication, prepared against `pool`; prints a generated
-/// admin password (this is the only time it is shown).
-pub async fn auth(pool: &deadpool_postgres::Pool, args: &ServeArgs) -> anyhow::Result<Auth> {
-    // an empty variable (e.g. `ADMIN_PASSWORD=` in docker compose) counts as unset
-    let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let settings = AuthSettings {
-        admin_password: set(&args.admin_password),
-        session_secret: set(&args.session_secret),
-        public_kpis: args.public_kpis,
-        metrics_token: set(&args.metrics_token),
-        trusted_proxies: globalcart_api::auth::client::TrustedProxies::parse(&args.trusted_proxies)
-            .map_err(anyhow::Error::msg)?,
-    };
-    let (auth, generated) = Auth::bootstrap(pool, &settings)
-        .await
-        .context("preparing authentication")?;
-    if let Some(p) = generated {
-        println!(
-            "Admin password (generated now, shown once; set ADMIN_PASSWORD to choose one): {p}"
-        );
+            .context("starting the API")?;
+        if let Some(p) = app.generated_password() {
+            println!(
+                "Admin password (generated now, shown once; set ADMIN_PASSWORD to choose one): {p}"
+            );
+        }
+        Ok(app)
     }
-    Ok(auth)
-}
-
-/// Binds the listener of `args`; refuses demo mode on a non-loopback address
-/// unless `--demo-on-network` says so.
-pub async fn bind(args: &ServeArgs) -> anyhow::Result<tokio::net::TcpListener> {
-    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port))
-        .await
-        .with_context(|| format!("binding {}:{}", args.host, args.port))?;
-    let addr = listener.local_addr()?;
-    if args.demo_mode && !addr.ip().is_loopback() && !args.demo_on_network {
-        anyhow::bail!(
-            "refusing DEMO_MODE on {addr}: demo mode shows sign-in codes in the browser, so anyone \
-             who reaches this address could open accounts for addresses they do not own. Bind \
-             127.0.0.1 (--host / HOST), turn demo mode off, or pass --demo-on-network \
-             (DEMO_ON_NETWORK=true) for a demo behind a tunnel or a loopback-published container."
-        );
-    }
-    Ok(listener)
 }
 
 pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> anyhow::Result<()> {
@@ -143,15 +125,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: ServeArgs) -> any
         .await
         .context("applying migrations")?;
     let pool = db::pool(&pg.database_url, 8)?;
-    let state = state(&pool, kafka, &args).await?;
-    let listener = bind(&args).await?;
-    let shutdown = crate::shutdown::on_signal();
-    tokio::spawn(kpis::listener::run(
-        state.kpis.clone(),
-        pool,
-        pg.database_url.clone(),
-        shutdown.clone(),
-    ));
-    globalcart_api::serve(listener, state, crate::shutdown::wait(shutdown)).await?;
+    let app = args.build(&pool, &pg.database_url, kafka).await?;
+    app.run_until_stopped(crate::shutdown::on_signal()).await?;
     Ok(())
 }

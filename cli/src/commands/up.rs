@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use globalcart_api::kpis;
 use globalcart_common::{db, kafka, KafkaSettings, PgSettings};
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
 use globalcart_producers::generator;
@@ -17,7 +16,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::produce::GenerateArgs;
-use super::serve::{bind, ServeArgs};
+use super::serve::ServeArgs;
 
 #[derive(Debug, Args)]
 pub struct UpArgs {
@@ -153,10 +152,10 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
     // the loads, the cache refreshers, the API, the shop and the marts
     let pool = db::pool(&pg.database_url, args.consumer.connections() + 8)?;
     let (stop, shutdown) = crate::shutdown::on_signal_or_request();
-    let listener = bind(&args.serve).await?;
+    let app = args.serve.build(&pool, &pg.database_url, kafka).await?;
     println!(
         "GlobalCart 360 is up: http://localhost:{}/healthz (Ctrl-C to stop)",
-        listener.local_addr()?.port()
+        app.port()
     );
 
     let mut tasks: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
@@ -177,22 +176,8 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
             ("marts", Ok(()))
         });
     }
-    let state = super::serve::state(&pool, kafka, &args.serve).await?;
-    let (cache, p, url, sd) = (
-        state.kpis.clone(),
-        pool,
-        pg.database_url.clone(),
-        shutdown.clone(),
-    );
-    tasks.spawn(async move {
-        kpis::listener::run(cache, p, url, sd).await;
-        ("kpi cache", Ok(()))
-    });
     let sd = shutdown.clone();
-    tasks.spawn(async move {
-        let r = globalcart_api::serve(listener, state, crate::shutdown::wait(sd)).await;
-        ("api", r.map_err(Into::into))
-    });
+    tasks.spawn(async move { ("api", app.run_until_stopped(sd).await.map_err(Into::into)) });
     let (k, g, sd) = (kafka.clone(), args.generate.clone(), shutdown.clone());
     tasks.spawn(async move {
         (

@@ -10,6 +10,7 @@ pub mod shop;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use globalcart_api::{App, AppSettings, AppState};
 use globalcart_common::{db, kafka, KafkaSettings};
 use globalcart_consumers::consumer::RunReport;
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
@@ -138,6 +139,41 @@ impl TestEnv {
         }
     }
 
+    /// A fresh database holding `schema` (a `pg_dump` of an older schema under
+    /// `tests/fixtures/`), not migrated: the starting point of upgrade tests.
+    pub async fn from_schema(schema: &str) -> TestEnv {
+        let env = TestEnv::with_topics("unused").await;
+        env.drop_database().await;
+        db::ensure_database(&env.database_url)
+            .await
+            .expect("create the database");
+        env.client()
+            .await
+            .batch_execute(schema)
+            .await
+            .expect("load the schema fixture");
+        env
+    }
+
+    /// `tests/fixtures/catalog.sql`: the schema as Postgres prints it, one line per object.
+    pub async fn catalog(&self) -> Vec<String> {
+        self.client()
+            .await
+            .query(include_str!("../fixtures/catalog.sql"), &[])
+            .await
+            .expect("catalog")
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}: {}",
+                    r.get::<_, String>(0),
+                    r.get::<_, String>(1),
+                    r.get::<_, String>(2)
+                )
+            })
+            .collect()
+    }
+
     pub fn topic(&self, t: Topic) -> String {
         t.name(&self.kafka.topic_prefix)
     }
@@ -217,15 +253,15 @@ impl TestEnv {
         services::checksums(&self.database_url).await
     }
 
-    /// Serves the API on a free loopback port against this database; returns its base URL.
-    /// (`/api/kpis/*` public, as the KPI tests read it without signing in.)
-    pub async fn spawn_app(&self) -> String {
+    /// Serves the API on a free loopback port against this database (`/api/kpis/*`
+    /// public, as the KPI tests read it without signing in).
+    pub async fn spawn_app(&self) -> TestApp {
         self.spawn_app_with(true).await
     }
 
     /// As [`TestEnv::spawn_app`]; `public_kpis` = whether `/api/kpis/*` answers
     /// without an admin session.
-    pub async fn spawn_app_with(&self, public_kpis: bool) -> String {
+    pub async fn spawn_app_with(&self, public_kpis: bool) -> TestApp {
         self.spawn_app_configured(public_kpis, shop_settings(), None)
             .await
     }
@@ -234,40 +270,32 @@ impl TestEnv {
     pub async fn spawn_app_configured(
         &self,
         public_kpis: bool,
-        shop_settings: globalcart_api::shop::ShopSettings,
+        shop: globalcart_api::shop::ShopSettings,
         metrics_token: Option<&str>,
-    ) -> String {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind port 0");
-        let addr = listener.local_addr().expect("local address");
-        let pool = db::pool(&self.database_url, 2).expect("pool");
-        let settings = globalcart_api::auth::AuthSettings {
-            admin_password: Some(ADMIN_PASSWORD.into()),
-            session_secret: None,
-            public_kpis,
-            metrics_token: metrics_token.map(str::to_string),
-            trusted_proxies: Default::default(),
-        };
-        let (auth, _) = globalcart_api::auth::Auth::bootstrap(&pool, &settings)
-            .await
-            .expect("auth");
-        let shop = globalcart_api::shop::Shop::bootstrap(&pool, &self.kafka, shop_settings)
-            .await
-            .expect("shop");
-        let state = globalcart_api::AppState {
-            pool,
-            kafka: self.kafka.clone(),
-            kpis: Default::default(),
-            auth,
+    ) -> TestApp {
+        let settings = AppSettings {
+            auth: globalcart_api::auth::AuthSettings {
+                admin_password: Some(ADMIN_PASSWORD.into()),
+                session_secret: None,
+                public_kpis,
+                metrics_token: metrics_token.map(str::to_string),
+                trusted_proxies: Default::default(),
+            },
             shop,
+            ..AppSettings::default()
         };
-        tokio::spawn(globalcart_api::serve(
-            listener,
-            state,
-            std::future::pending(),
-        ));
-        format!("http://{addr}")
+        let pool = db::pool(&self.database_url, 4).expect("pool");
+        let app = App::build(pool, &self.database_url, &self.kafka, settings)
+            .await
+            .expect("build the app");
+        let (stop, stopped) = watch::channel(false);
+        let test_app = TestApp {
+            address: format!("http://{}", app.addr()),
+            state: app.state().clone(),
+            _stop: stop,
+        };
+        tokio::spawn(app.run_until_stopped(stopped));
+        test_app
     }
 
     /// Drops the database and deletes the topics.
@@ -288,6 +316,29 @@ impl TestEnv {
                 self.database
             ))
             .await;
+    }
+}
+
+/// The API of a test, served on a free loopback port until dropped. It reads
+/// as its base URL (`format!("{app}/healthz")`, `&app` as a `&str`).
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// The state its handlers see (the KPI cache, the pool, the shop).
+    pub state: AppState,
+    _stop: watch::Sender<bool>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.address
+    }
+}
+
+impl std::fmt::Display for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.address)
     }
 }
 

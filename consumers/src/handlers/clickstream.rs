@@ -17,7 +17,8 @@ use tokio_postgres::types::{to_sql_checked, IsNull, Kind, ToSql, Type};
 
 use super::{ts, uuid, Counts};
 use crate::error::{Error, Result};
-use crate::query::{query, query_rows, upsert};
+use crate::query::upsert;
+use globalcart_common::query;
 
 /// A funnel stage sent as the label of the `funnel_stage` enum (binary COPY
 /// needs the column's own type; text is not accepted for an enum).
@@ -50,15 +51,12 @@ pub async fn load(
     }
     let times: Vec<_> = events.iter().map(|e| ts(e.event_time)).collect();
     let ids: Vec<uuid::Uuid> = events.iter().map(|e| uuid(&e.event_id)).collect();
-    let stored: HashSet<uuid::Uuid> = query_rows(
-        client,
-        query!("fact_funnel_events_existing"),
-        &[&times, &ids],
-    )
-    .await?
-    .iter()
-    .map(|r| r.get(0))
-    .collect();
+    let stored: HashSet<uuid::Uuid> = query!("fact_funnel_events_existing")
+        .rows(client, &[&times, &ids])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
     let fresh: Vec<usize> = (0..events.len())
         .filter(|i| !stored.contains(&ids[*i]))
         .collect();

@@ -4,12 +4,13 @@ use globalcart_schemas::CustomerEvent;
 
 use super::{ts, uuid, Counts};
 use crate::error::Result;
-use crate::query::{query, upsert};
+use crate::query::upsert;
+use globalcart_common::query;
 
 /// dim_geo: the newest version of each geography the batch's customers carry.
 /// Shared by many customers (so by every partition): loaded with the calendar
 /// days in the short transaction of [`crate::load`] that precedes the facts.
-pub async fn geos<C: deadpool_postgres::GenericClient + Sync>(
+pub async fn geos<C: globalcart_common::query::Connection>(
     client: &C,
     events: &[CustomerEvent],
 ) -> Result<(u64, u64, u64)> {
@@ -41,7 +42,7 @@ pub async fn geos<C: deadpool_postgres::GenericClient + Sync>(
 }
 
 /// dim_customer (its geography is loaded by [`geos`]).
-pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+pub async fn load<C: globalcart_common::query::Connection>(
     client: &C,
     events: &[CustomerEvent],
 ) -> Result<Counts> {

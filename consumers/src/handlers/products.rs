@@ -4,9 +4,10 @@ use globalcart_schemas::ProductEvent;
 
 use super::{ts, uuid, Counts};
 use crate::error::Result;
-use crate::query::{query, upsert};
+use crate::query::upsert;
+use globalcart_common::query;
 
-pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+pub async fn load<C: globalcart_common::query::Connection>(
     client: &C,
     events: &[ProductEvent],
 ) -> Result<Counts> {

@@ -4,12 +4,13 @@ use globalcart_schemas::ShipmentEvent;
 
 use super::{date, ts, uuid, Counts};
 use crate::error::Result;
-use crate::query::{query, upsert};
+use crate::query::upsert;
+use globalcart_common::query;
 
 /// dim_fc: the newest version of each fulfilment centre the batch's shipments
 /// carry. Shared by every partition: loaded in the short transaction of
 /// [`crate::load`] that precedes the facts.
-pub async fn fcs<C: deadpool_postgres::GenericClient + Sync>(
+pub async fn fcs<C: globalcart_common::query::Connection>(
     client: &C,
     events: &[ShipmentEvent],
 ) -> Result<(u64, u64, u64)> {
@@ -40,7 +41,7 @@ pub async fn fcs<C: deadpool_postgres::GenericClient + Sync>(
 }
 
 /// fact_shipments (the centres are loaded by [`fcs`]).
-pub async fn load<C: deadpool_postgres::GenericClient + Sync>(
+pub async fn load<C: globalcart_common::query::Connection>(
     client: &C,
     events: &[ShipmentEvent],
 ) -> Result<Counts> {

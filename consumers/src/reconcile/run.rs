@@ -89,7 +89,7 @@ async fn compare_tables(
     window: &Window,
     show: usize,
 ) -> Result<(Vec<TableReport>, Leftover)> {
-    use crate::query::query;
+    use globalcart_common::query;
     let partial = window.is_partial();
     let has = |t: Topic| window.topics.contains(&t);
     let (a, b) = warehouse::snapshot(pool).await?;

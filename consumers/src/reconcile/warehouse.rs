@@ -19,7 +19,8 @@ use super::rows::Record;
 use super::sessions::{Click, Sessions};
 use super::stream::Recorded;
 use super::Result;
-use crate::query::{query, query_rows, Query};
+use globalcart_common::query;
+use globalcart_common::query::Query;
 
 /// Runs `q` and hands each row to `f` as it arrives.
 async fn each_row(
@@ -97,7 +98,9 @@ pub async fn snapshot(pool: &Pool) -> Result<(Object, Object)> {
 
 /// The messages of `topics` (under `prefix`) the loader recorded as rejects.
 pub async fn recorded(client: &Object, prefix: &str, topics: &[String]) -> Result<Recorded> {
-    let rows = query_rows(client, query!("reconcile_rejects_select"), &[&topics]).await?;
+    let rows = query!("reconcile_rejects_select")
+        .rows(client, &[&topics])
+        .await?;
     Ok(rows
         .iter()
         .filter_map(|r| {
@@ -112,12 +115,9 @@ pub async fn loaded_offsets(
     client: &Object,
     topics: &[String],
 ) -> Result<HashMap<(String, i32), i64>> {
-    let rows = query_rows(
-        client,
-        query!("reconcile_loaded_offsets_select"),
-        &[&topics],
-    )
-    .await?;
+    let rows = query!("reconcile_loaded_offsets_select")
+        .rows(client, &[&topics])
+        .await?;
     Ok(rows
         .iter()
         .map(|r| ((r.get(0), r.get(1)), r.get(2)))
@@ -126,21 +126,21 @@ pub async fn loaded_offsets(
 
 /// Records a run that could not finish, and why.
 pub async fn save_failure(client: &Object, report: &Report, error: &str) -> Result<()> {
-    query_rows(
-        client,
-        query!("reconcile_run_insert"),
-        &[
-            &report.run_at,
-            &report.topic_prefix,
-            &report.scope,
-            &report.partial,
-            &(report.messages as i64),
-            &report.seconds,
-            &0i64,
-            &error,
-        ],
-    )
-    .await?;
+    query!("reconcile_run_insert")
+        .rows(
+            client,
+            &[
+                &report.run_at,
+                &report.topic_prefix,
+                &report.scope,
+                &report.partial,
+                &(report.messages as i64),
+                &report.seconds,
+                &0i64,
+                &error,
+            ],
+        )
+        .await?;
     Ok(())
 }
 
@@ -148,40 +148,40 @@ pub async fn save_failure(client: &Object, report: &Report, error: &str) -> Resu
 pub async fn save(client: &mut Object, report: &Report) -> Result<i64> {
     let tx = client.transaction().await?;
     let differences = report.differences() as i64;
-    let run_id: i64 = query_rows(
-        &tx,
-        query!("reconcile_run_insert"),
-        &[
-            &report.run_at,
-            &report.topic_prefix,
-            &report.scope,
-            &report.partial,
-            &(report.messages as i64),
-            &report.seconds,
-            &differences,
-            &None::<&str>,
-        ],
-    )
-    .await?
-    .first()
-    .map_or(0, |r| r.get(0));
+    let run_id: i64 = query!("reconcile_run_insert")
+        .rows(
+            &tx,
+            &[
+                &report.run_at,
+                &report.topic_prefix,
+                &report.scope,
+                &report.partial,
+                &(report.messages as i64),
+                &report.seconds,
+                &differences,
+                &None::<&str>,
+            ],
+        )
+        .await?
+        .first()
+        .map_or(0, |r| r.get(0));
     let t = &report.tables;
     let col = |f: fn(&TableReport) -> u64| t.iter().map(|t| f(t) as i64).collect::<Vec<_>>();
-    query_rows(
-        &tx,
-        query!("reconcile_run_tables_insert"),
-        &[
-            &run_id,
-            &t.iter().map(|t| t.table).collect::<Vec<_>>(),
-            &col(|t| t.stream_rows),
-            &col(|t| t.warehouse_rows),
-            &col(|t| t.matching),
-            &col(|t| t.differing),
-            &col(|t| t.missing),
-            &col(|t| t.extra),
-        ],
-    )
-    .await?;
+    query!("reconcile_run_tables_insert")
+        .rows(
+            &tx,
+            &[
+                &run_id,
+                &t.iter().map(|t| t.table).collect::<Vec<_>>(),
+                &col(|t| t.stream_rows),
+                &col(|t| t.warehouse_rows),
+                &col(|t| t.matching),
+                &col(|t| t.differing),
+                &col(|t| t.missing),
+                &col(|t| t.extra),
+            ],
+        )
+        .await?;
     tx.commit().await?;
     Ok(run_id)
 }

@@ -3,6 +3,7 @@
 //! returns with their refunds.
 
 use globalcart_schemas::events::{ReturnEvent, ShipmentEvent};
+use globalcart_schemas::{OrderStatus, PaymentStatus, ReturnStatus};
 use rand::Rng;
 
 use super::basket::shipping_cost;
@@ -90,13 +91,19 @@ pub(crate) fn plan_fulfilment(
     });
     run.at(label, Action::ShipLabel);
     run.at(shipped, Action::ShipShipped);
-    run.at(shipped + span(rng, SEC, MIN), Action::Order("SHIPPED"));
+    run.at(
+        shipped + span(rng, SEC, MIN),
+        Action::Order(OrderStatus::Shipped),
+    );
     if !o.prepaid && rng.gen_bool(0.03) {
         run.at(delivered, Action::ShipRto);
         let refused = delivered + span(rng, HOUR, 24 * HOUR);
-        let (status, reason) = ("DECLINED", "COD_RTO");
+        let (status, reason) = (PaymentStatus::Declined, "COD_RTO");
         run.at(refused, Action::PayFailed { status, reason });
-        run.at(refused + span(rng, SEC, MIN), Action::Order("CANCELLED"));
+        run.at(
+            refused + span(rng, SEC, MIN),
+            Action::Order(OrderStatus::Cancelled),
+        );
     } else {
         run.at(
             delivered,
@@ -105,7 +112,10 @@ pub(crate) fn plan_fulfilment(
                 breached,
             },
         );
-        run.at(delivered + span(rng, SEC, MIN), Action::Order("DELIVERED"));
+        run.at(
+            delivered + span(rng, SEC, MIN),
+            Action::Order(OrderStatus::Delivered),
+        );
         if !o.prepaid {
             run.at(
                 delivered + span(rng, 5 * MIN, 4 * HOUR),
@@ -117,7 +127,7 @@ pub(crate) fn plan_fulfilment(
         } else if rng.gen_bool(0.4) {
             run.at(
                 delivered + span(rng, 2 * DAY, 10 * DAY),
-                Action::Order("COMPLETED"),
+                Action::Order(OrderStatus::Completed),
             );
         }
     }
@@ -156,7 +166,7 @@ fn plan_return(run: &mut Run, rng: &mut Rng8, st: &mut OrderState, delivered: i6
     let requested = delivered + span(rng, 3 * DAY, 25 * DAY);
     let received = requested + span(rng, 2 * DAY, 7 * DAY);
     let refunded = received + span(rng, DAY, 5 * DAY);
-    let status = "REQUESTED";
+    let status = ReturnStatus::Requested;
     run.at(
         requested,
         Action::Return {
@@ -167,20 +177,20 @@ fn plan_return(run: &mut Run, rng: &mut Rng8, st: &mut OrderState, delivered: i6
     run.at(
         received,
         Action::Return {
-            status: "RECEIVED",
+            status: ReturnStatus::Received,
             restocked,
         },
     );
     run.at(
         refunded,
         Action::Return {
-            status: "REFUNDED",
+            status: ReturnStatus::Refunded,
             restocked,
         },
     );
     run.at(
         refunded + span(rng, SEC, 10 * MIN),
-        Action::Order("RETURNED"),
+        Action::Order(OrderStatus::Returned),
     );
     let at = refunded + span(rng, MIN, HOUR);
     refund(run, rng, at, amount);

@@ -6,6 +6,7 @@
 //! RETURNED ~3-4 %, COMPLETED ~33 %, DELIVERED the rest.
 
 use globalcart_schemas::events::PaymentEvent;
+use globalcart_schemas::{OrderStatus, PaymentStatus};
 use rand::Rng;
 
 use super::basket::{basket, gateway_fee, payment_method, price};
@@ -46,9 +47,9 @@ pub(crate) fn plan_order(
     let stuck = rng.gen_bool(0.05);
     let failure = (!stuck && method != "COD" && rng.gen_bool(0.045)).then(|| {
         let status = if rng.gen_bool(0.55) {
-            "FAILED"
+            PaymentStatus::Failed
         } else {
-            "DECLINED"
+            PaymentStatus::Declined
         };
         (status, weighted(rng, &FAILURES))
     });
@@ -104,7 +105,7 @@ pub(crate) fn plan_order(
         ret: None,
     });
 
-    run.at(t, Action::Order("CREATED"));
+    run.at(t, Action::Order(OrderStatus::Created));
     let pending = t + span(rng, 2 * SEC, 20 * SEC);
     let prepaid = method != "COD";
     run.at(
@@ -122,7 +123,7 @@ pub(crate) fn plan_order(
         run.at(f, Action::PayFailed { status, reason });
         run.at(
             f + span(rng, 30 * SEC, 300 * SEC),
-            Action::Order("CANCELLED"),
+            Action::Order(OrderStatus::Cancelled),
         );
         run.state = Some(st);
         return run.sort();
@@ -139,10 +140,10 @@ pub(crate) fn plan_order(
     } else {
         t + span(rng, 2 * MIN, 20 * MIN)
     };
-    run.at(confirm, Action::Order("CONFIRMED"));
+    run.at(confirm, Action::Order(OrderStatus::Confirmed));
     if prepaid && rng.gen_bool(0.04) {
         let cancel = confirm + span(rng, 10 * MIN, 6 * HOUR);
-        run.at(cancel, Action::Order("CANCELLED"));
+        run.at(cancel, Action::Order(OrderStatus::Cancelled));
         let at = cancel + span(rng, MIN, HOUR);
         refund(run, rng, at, amount);
         run.state = Some(st);

@@ -8,6 +8,7 @@
 //! sequential in emission order) and stamps `event_time = updated_at`.
 
 use globalcart_schemas::events::{AnyEvent, ClickEvent};
+use globalcart_schemas::{OrderStatus, PaymentStatus, ReturnStatus};
 
 use super::state::OrderState;
 use super::util::{uuid, Rng8};
@@ -25,7 +26,7 @@ pub(crate) enum Action {
         reason: Option<&'static str>,
     },
     /// A new order version with this status (`CREATED` also sets `order_ts`).
-    Order(&'static str),
+    Order(OrderStatus),
     PayPending {
         authorized: bool,
     },
@@ -33,7 +34,7 @@ pub(crate) enum Action {
         fee: i64,
     },
     PayFailed {
-        status: &'static str,
+        status: PaymentStatus,
         reason: &'static str,
     },
     PayRefunded {
@@ -48,7 +49,7 @@ pub(crate) enum Action {
     },
     ShipRto,
     Return {
-        status: &'static str,
+        status: ReturnStatus,
         restocked: bool,
     },
     /// A product version with its list price scaled by `factor`.

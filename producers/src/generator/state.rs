@@ -2,6 +2,7 @@
 //! lifecycle step turns them into a new version.
 
 use globalcart_schemas::events::{AnyEvent, OrderEvent, PaymentEvent, ReturnEvent, ShipmentEvent};
+use globalcart_schemas::{OrderStatus, PaymentStatus, ShipmentStatus};
 
 use super::run::Action;
 use super::util::{uuid, Rng8};
@@ -38,21 +39,21 @@ impl OrderState {
         Some(match action {
             Action::Order(status) => {
                 let o = &mut st.order;
-                if status == "CREATED" {
+                if status == OrderStatus::Created {
                     o.order_ts = t;
                 }
-                o.order_status = status.to_owned();
+                o.order_status = status.into();
                 stamp!(o, t, rng);
                 AnyEvent::Order(o.clone())
             }
             Action::PayPending { authorized } => {
                 st.payment.authorized_ts = authorized.then_some(t);
-                pay(&mut st.payment, ids, "PENDING", t, rng)
+                pay(&mut st.payment, ids, PaymentStatus::Pending, t, rng)
             }
             Action::PayCaptured { fee } => {
                 st.payment.captured_ts = Some(t);
                 st.payment.gateway_fee_amount = fee;
-                pay(&mut st.payment, ids, "CAPTURED", t, rng)
+                pay(&mut st.payment, ids, PaymentStatus::Captured, t, rng)
             }
             Action::PayFailed { status, reason } => {
                 st.payment.failure_reason = Some(reason.to_owned());
@@ -61,7 +62,7 @@ impl OrderState {
             Action::PayRefunded { amount } => {
                 let p = &mut st.payment;
                 p.refund_amount = (p.refund_amount + amount).min(p.amount);
-                pay(p, ids, "REFUNDED", t, rng)
+                pay(p, ids, PaymentStatus::Refunded, t, rng)
             }
             Action::Chargeback => {
                 let p = &mut st.payment;
@@ -79,19 +80,19 @@ impl OrderState {
                     ids.shipment += 1;
                 }
                 s.shipment_status = match action {
-                    Action::ShipLabel => "LABEL_CREATED",
+                    Action::ShipLabel => ShipmentStatus::LabelCreated,
                     Action::ShipShipped => {
                         s.shipped_ts = Some(t);
-                        "SHIPPED"
+                        ShipmentStatus::Shipped
                     }
                     Action::ShipDelivered { date, breached } => {
                         s.delivered_dt = Some(date);
                         s.sla_breached_flag = breached;
-                        "DELIVERED"
+                        ShipmentStatus::Delivered
                     }
-                    _ => "RTO",
+                    _ => ShipmentStatus::Rto,
                 }
-                .to_owned();
+                .into();
                 stamp!(s, t, rng);
                 AnyEvent::Shipment(s.clone())
             }
@@ -102,7 +103,7 @@ impl OrderState {
                     ids.ret += 1;
                     r.return_ts = t;
                 }
-                r.return_status = status.to_owned();
+                r.return_status = status.into();
                 r.restocked_flag = restocked;
                 stamp!(r, t, rng);
                 AnyEvent::Return(r.clone())
@@ -113,12 +114,18 @@ impl OrderState {
 }
 
 /// Stamps a payment version with `status`, assigning its id on first use.
-fn pay(p: &mut PaymentEvent, ids: &mut Ids, status: &str, t: i64, rng: &mut Rng8) -> AnyEvent {
+fn pay(
+    p: &mut PaymentEvent,
+    ids: &mut Ids,
+    status: PaymentStatus,
+    t: i64,
+    rng: &mut Rng8,
+) -> AnyEvent {
     if p.payment_id == 0 {
         p.payment_id = ids.payment;
         ids.payment += 1;
     }
-    p.payment_status = status.to_owned();
+    p.payment_status = status.into();
     stamp!(p, t, rng);
     AnyEvent::Payment(p.clone())
 }

@@ -3,10 +3,8 @@
 //! the topics, the consumer, the KPI cache, the API on a free loopback port and
 //! a live producer at a given rate.
 
-use globalcart_api::auth::{Auth, AuthSettings};
-use globalcart_api::kpis::{self, KpiCache};
-use globalcart_api::shop::{Shop, ShopSettings};
-use globalcart_api::AppState;
+use globalcart_api::auth::AuthSettings;
+use globalcart_api::{App, AppSettings};
 use globalcart_common::{KafkaSettings, PgSettings};
 use globalcart_consumers::consumer::RunReport;
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
@@ -28,7 +26,6 @@ pub struct Pipeline {
     stop: watch::Sender<bool>,
     consumer: JoinHandle<globalcart_consumers::Result<RunReport>>,
     producer: JoinHandle<globalcart_producers::Result<PublishReport>>,
-    cache: JoinHandle<()>,
     api: JoinHandle<std::io::Result<()>>,
 }
 
@@ -47,8 +44,9 @@ impl Pipeline {
         consumer: ConsumerSettings,
         partitions: i32,
     ) -> anyhow::Result<Pipeline> {
-        let (url, name) = super::bench::fresh_database(&pg.database_url).await?;
-        super::topics::create(kafka, partitions).await?;
+        let (url, name) =
+            globalcart_common::db::scratch_database(&pg.database_url, "bench").await?;
+        crate::commands::topics::create(kafka, partitions).await?;
         // the loads, the cache's two refreshers, the API and a probe
         let pool = globalcart_common::db::pool(&url, consumer.connections() + 5)?;
         let (stop, shutdown) = watch::channel(false);
@@ -59,30 +57,16 @@ impl Pipeline {
             shutdown.clone(),
         ));
         // the benchmarks poll the KPI API without signing in
-        let settings = AuthSettings {
-            public_kpis: true,
-            ..AuthSettings::default()
+        let settings = AppSettings {
+            auth: AuthSettings {
+                public_kpis: true,
+                ..AuthSettings::default()
+            },
+            ..AppSettings::default()
         };
-        let (auth, _) = Auth::bootstrap(&pool, &settings).await?;
-        let state = AppState {
-            pool: pool.clone(),
-            kafka: kafka.clone(),
-            kpis: KpiCache::default(),
-            auth,
-            shop: Shop::bootstrap(&pool, kafka, ShopSettings::default()).await?,
-        };
-        let cache = tokio::spawn(kpis::listener::run(
-            state.kpis.clone(),
-            pool.clone(),
-            url.clone(),
-            shutdown.clone(),
-        ));
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
-        let api_url = format!("http://{}", listener.local_addr()?);
-        let mut sd = shutdown.clone();
-        let api = tokio::spawn(globalcart_api::serve(listener, state, async move {
-            let _ = sd.wait_for(|s| *s).await;
-        }));
+        let app = App::build(pool.clone(), &url, kafka, settings).await?;
+        let api_url = format!("http://{}", app.addr());
+        let api = tokio::spawn(app.run_until_stopped(shutdown.clone()));
         let live = generator::live(
             generate,
             rate,
@@ -101,7 +85,6 @@ impl Pipeline {
             stop,
             consumer,
             producer,
-            cache,
             api,
         })
     }
@@ -112,11 +95,10 @@ impl Pipeline {
         let _ = self.stop.send(true);
         let produced = self.producer.await??;
         let consumed = self.consumer.await??;
-        let _ = self.cache.await;
         self.api.await??;
         drop(self.pool);
         if !keep {
-            super::bench::drop_database(&self.admin_url, &self.database).await?;
+            globalcart_common::db::drop_database(&self.admin_url, &self.database).await?;
         }
         Ok(Ran { produced, consumed })
     }

@@ -12,7 +12,7 @@ use globalcart_common::{KafkaSettings, PgSettings};
 use globalcart_consumers::ConsumerSettings;
 
 use super::pipeline::Pipeline;
-use super::produce::GenerateArgs;
+use crate::commands::produce::GenerateArgs;
 
 #[derive(Debug, Args)]
 pub struct SoakArgs {
@@ -90,7 +90,7 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: SoakArgs) -> anyh
     .await?;
     let started = Instant::now();
     let end = Duration::from_secs(args.minutes * 60);
-    println!("| machine | {} |", super::bench::machine());
+    println!("| machine | {} |", super::machine());
     println!(
         "| load | {:.0} live events/s for {} min |",
         args.rate, args.minutes

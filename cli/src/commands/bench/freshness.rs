@@ -21,7 +21,7 @@ use globalcart_schemas::events::{AnyEvent, CustomerEvent, OrderEvent, OrderItem,
 
 use super::pipeline::Pipeline;
 
-use super::produce::GenerateArgs;
+use crate::commands::produce::GenerateArgs;
 
 /// Region (and ids) of the probe orders, far from the generator's.
 const PROBE_REGION: &str = "Freshness probe";
@@ -94,7 +94,7 @@ fn probe_order(n: i64, now_us: i64) -> AnyEvent {
         customer_id: PROBE_ID,
         geo_id: PROBE_ID,
         order_ts: now_us,
-        order_status: "CONFIRMED".into(),
+        order_status: globalcart_schemas::OrderStatus::Confirmed.into(),
         channel: "WEB".into(),
         device: "DESKTOP".into(),
         currency: "USD".into(),
@@ -206,7 +206,7 @@ pub async fn run(
     latencies.sort_by(f64::total_cmp);
     committed.sort_by(f64::total_cmp);
     let measured = started.elapsed().as_secs_f64() + args.warmup as f64;
-    println!("| machine | {} |", super::bench::machine());
+    println!("| machine | {} |", super::machine());
     println!(
         "| load | {:.0} live events/s requested, {:.0} events/s produced over {:.0} s |",
         args.rate,

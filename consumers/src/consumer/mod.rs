@@ -1,0 +1,406 @@
+//! The consumer loop: poll a batch, [`process_batch`], repeat, until stopped.
+//!
+//! Offsets live in Postgres, written in the same transaction as the rows
+//! ([`crate::load`]). On partition assignment the consumer seeks every assigned
+//! partition to the offset stored there (or the beginning), so a crash between
+//! the load and Kafka's own commit replays nothing twice. Each batch's
+//! transaction claims its partitions' stored offsets first and is rolled back
+//! when another member already loaded past its start ([`Error::Fenced`]), so a
+//! partition two members briefly own during a rebalance is loaded once. Kafka's
+//! committed offsets are written too, but only for lag dashboards.
+//!
+//! The loop runs on a blocking thread with a `BaseConsumer`, so rebalances happen
+//! between batches, never under one.
+//!
+//! - this file: the loop of each group member ([`run_until_stopped`]);
+//! - [`batch`]: loading a polled batch (retries, dead letters, one-by-one isolation);
+//! - [`offsets`]: where each assigned partition starts, and the floors below
+//!   which a message was already loaded;
+//! - [`lag`]: the lag gauges and poll errors.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::Pool;
+use globalcart_common::{kafka, KafkaSettings};
+use globalcart_schemas::Topic;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::Message;
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+
+use crate::decode::{Batch, RawMessage};
+use crate::error::{Error, Result};
+use crate::load::LoadReport;
+use crate::settings::ConsumerSettings;
+
+mod batch;
+mod lag;
+mod offsets;
+
+pub use batch::{lanes, load_lanes, process_batch, process_decoded, Loader};
+use lag::{log_poll_error, record_lag};
+pub use offsets::REWIND;
+use offsets::{below_floor, commit_informative, note_loaded, OffsetsContext};
+
+/// Totals of a consumer run.
+#[derive(Debug, Default, Clone)]
+pub struct RunReport {
+    pub batches: u64,
+    pub messages: u64,
+    pub rows_written: u64,
+    pub rejected: u64,
+}
+
+fn owned(m: &rdkafka::message::BorrowedMessage<'_>) -> RawMessage {
+    if let Some(ms) = m.timestamp().to_millis() {
+        let delay = chrono::Utc::now().timestamp_millis() - ms;
+        globalcart_common::metrics::FETCH_DELAY_SECONDS
+            .with_label_values::<&str>(&[])
+            .observe(delay.max(0) as f64 / 1000.0);
+    }
+    RawMessage {
+        topic: m.topic().to_string(),
+        partition: m.partition(),
+        offset: m.offset(),
+        key: m.key().map(<[u8]>::to_vec),
+        payload: m.payload().map(<[u8]>::to_vec),
+    }
+}
+
+/// Most kilobytes of fetched-but-unloaded messages held in memory.
+pub const PREFETCH_KBYTES: u32 = 16384;
+/// Messages per partition librdkafka tries to keep fetched ahead.
+pub const PREFETCH_MESSAGES: &str = "20000";
+
+/// Consumes every event topic of `kafka.topic_prefix` in group `kafka.group()`
+/// until `shutdown` turns true (after committing the batch in flight) or, with
+/// `until_idle`, until no message arrived for that long; with
+/// `settings.members` group members, each on its own blocking thread.
+pub async fn run_until_stopped(
+    kafka: KafkaSettings,
+    pool: Pool,
+    settings: ConsumerSettings,
+    shutdown: watch::Receiver<bool>,
+) -> Result<RunReport> {
+    let handle = Handle::current();
+    let vote = Arc::new(IdleVote::new(usize::from(settings.members.max(1))));
+    let members = (0..usize::from(settings.members.max(1))).map(|member| {
+        let (h, k, p, s, sd, v) = (
+            handle.clone(),
+            kafka.clone(),
+            pool.clone(),
+            settings.clone(),
+            shutdown.clone(),
+            vote.clone(),
+        );
+        async move {
+            let r = tokio::task::spawn_blocking({
+                let v = v.clone();
+                move || run_blocking(h, k, p, s, sd, (member, v))
+            })
+            .await
+            .map_err(|e| Error::Panicked(format!("consumer member {member}: {e}")))
+            .and_then(|r| r);
+            if r.is_err() {
+                // the others stop at their next idle poll instead of waiting for a vote
+                v.give_up();
+            }
+            r
+        }
+    });
+    let mut total = RunReport::default();
+    for r in futures::future::try_join_all(members).await? {
+        total.batches += r.batches;
+        total.messages += r.messages;
+        total.rows_written += r.rows_written;
+        total.rejected += r.rejected;
+    }
+    Ok(total)
+}
+
+/// With `until_idle`, the members of one process stop together, once every one
+/// of them is idle: a member leaving alone would make the others rebalance,
+/// and a member waiting for its new assignment never counts as idle.
+struct IdleVote {
+    idle: Mutex<Vec<bool>>,
+    done: std::sync::atomic::AtomicBool,
+}
+
+impl IdleVote {
+    fn new(members: usize) -> IdleVote {
+        IdleVote {
+            idle: Mutex::new(vec![false; members]),
+            done: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.done.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// A member failed: the others stop once idle, whatever the votes.
+    fn give_up(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Records whether `member` is idle; true once all were idle at once.
+    fn vote(&self, member: usize, idle: bool) -> bool {
+        if self.done() {
+            return true;
+        }
+        if let Ok(mut v) = self.idle.lock() {
+            v[member] = idle;
+            if v.iter().all(|i| *i) {
+                self.done.store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
+        self.done()
+    }
+}
+
+fn run_blocking(
+    handle: Handle,
+    kafka: KafkaSettings,
+    pool: Pool,
+    settings: ConsumerSettings,
+    shutdown: watch::Receiver<bool>,
+    (member, vote): (usize, Arc<IdleVote>),
+) -> Result<RunReport> {
+    let loader = Arc::new(Loader::new(&kafka, pool.clone(), shutdown.clone())?);
+    let loading = Arc::new(tokio::sync::Mutex::new(()));
+    let ctx = OffsetsContext {
+        loading: loading.clone(),
+        handle: handle.clone(),
+        pool,
+        group: kafka.group(),
+        assignment: Mutex::new((0, Instant::now(), false)),
+        floors: Mutex::new(HashMap::new()),
+        start: settings.start,
+        vote: (member, vote.clone()),
+    };
+    let consumer: BaseConsumer<OffsetsContext> = kafka::client_config(&kafka)
+        .set("group.id", kafka.group())
+        // round-robin over every subscribed partition: librdkafka's default
+        // (range first) assigns each topic's partitions to the first members in
+        // member-id order, so with more members than a topic's partitions (two
+        // processes of three members over 3-partition topics) one process could
+        // take every partition and the other none
+        .set("partition.assignment.strategy", "roundrobin")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "10000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("max.poll.interval.ms", "600000")
+        .set("fetch.wait.max.ms", "10")
+        // bound the prefetch queue: librdkafka's defaults (64 MiB and 100 000
+        // messages per partition) let the loader's memory follow its lag (the
+        // 10-minute soak grew 21 → 55 MiB); 16 MiB is ~3 batches of ahead
+        // (shared among the members: the process holds the same prefetch however many)
+        .set(
+            "queued.max.messages.kbytes",
+            (PREFETCH_KBYTES / u32::from(settings.members.max(1))).to_string(),
+        )
+        .set("queued.min.messages", PREFETCH_MESSAGES)
+        .create_with_context(ctx)?;
+    let wanted: &[Topic] = if settings.topics.is_empty() {
+        &Topic::EVENTS
+    } else {
+        &settings.topics
+    };
+    let topics: Vec<String> = wanted.iter().map(|t| t.name(&kafka.topic_prefix)).collect();
+    let refs: Vec<&str> = topics.iter().map(String::as_str).collect();
+    consumer.subscribe(&refs)?;
+    tracing::info!(group = %kafka.group(), topics = topics.len(), "consumer started");
+
+    let mut report = RunReport::default();
+    let mut last_message = Instant::now();
+    let mut last_log = Instant::now();
+    let mut last_lag = Instant::now();
+    let mut last_commit = Instant::now();
+    let mut pending_commit: HashMap<(String, i32), i64> = HashMap::new();
+    let mut since_log = 0u64;
+    // The batch being loaded on the runtime while this thread polls and decodes
+    // the next one (decode and the load's transaction overlap).
+    let mut in_flight: Option<InFlight> = None;
+    let wait = Duration::from_millis(settings.batch_wait_ms);
+    while !*shutdown.borrow() {
+        let first = match consumer.poll(Duration::from_millis(if in_flight.is_some() {
+            0
+        } else {
+            250
+        })) {
+            Some(Ok(m)) if below_floor(&consumer, &m) || after(&settings, &m) => continue,
+            Some(Ok(m)) => owned(&m),
+            Some(Err(e)) => {
+                log_poll_error(&e);
+                continue;
+            }
+            None => {
+                if let Some(f) = in_flight.take() {
+                    match f.finish(&handle, &mut report)? {
+                        Some(done) => {
+                            since_log += done.messages as u64;
+                            note_loaded(&consumer, &mut pending_commit, &done);
+                        }
+                        None => break,
+                    }
+                    continue;
+                }
+                // idle time counts only while partitions are held (or after an
+                // assignment of none), so a slow group join (a killed member's
+                // session expiring) is not mistaken for idleness
+                let (held, since, assigned) = consumer
+                    .context()
+                    .assignment
+                    .lock()
+                    .map_or((0, Instant::now(), false), |a| *a);
+                let quiet = last_message.elapsed().min(since.elapsed());
+                if let Some(idle) = settings.until_idle {
+                    let is_idle = (held > 0 || assigned) && quiet >= Duration::from_secs(idle);
+                    if vote.vote(member, is_idle) {
+                        tracing::info!(idle_secs = idle, "no new message; stopping");
+                        break;
+                    }
+                }
+                continue;
+            }
+        };
+        let mut messages = vec![first];
+        let deadline = Instant::now() + wait;
+        while messages.len() < settings.batch_size {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match consumer.poll(left) {
+                Some(Ok(m)) if below_floor(&consumer, &m) || after(&settings, &m) => {}
+                Some(Ok(m)) => messages.push(owned(&m)),
+                Some(Err(e)) => {
+                    log_poll_error(&e);
+                    break;
+                }
+                None => break,
+            }
+        }
+        last_message = Instant::now();
+        vote.vote(member, false);
+        let lanes: Vec<(Batch, Vec<RawMessage>)> = lanes(messages, settings.lanes)
+            .into_iter()
+            .map(|m| (Batch::decode(&loader.prefix, &m), m))
+            .collect();
+        if let Some(f) = in_flight.take() {
+            match f.finish(&handle, &mut report)? {
+                Some(done) => {
+                    since_log += done.messages as u64;
+                    note_loaded(&consumer, &mut pending_commit, &done);
+                }
+                None => break,
+            }
+        }
+        in_flight = Some(InFlight::spawn(&handle, &loader, &loading, lanes));
+        if last_commit.elapsed() >= Duration::from_secs(5) {
+            commit_informative(&consumer, &std::mem::take(&mut pending_commit));
+            last_commit = Instant::now();
+        }
+        if last_lag.elapsed() >= Duration::from_secs(10) {
+            record_lag(&consumer);
+            last_lag = Instant::now();
+        }
+        if last_log.elapsed() >= Duration::from_secs(5) {
+            let rate = since_log as f64 / last_log.elapsed().as_secs_f64();
+            tracing::info!(
+                messages = report.messages,
+                rejected = report.rejected,
+                rate = rate as u64,
+                "loading"
+            );
+            last_log = Instant::now();
+            since_log = 0;
+        }
+    }
+    // the batch in flight commits (or fails) before the consumer stops
+    if let Some(f) = in_flight.take() {
+        if let Some(done) = f.finish(&handle, &mut report)? {
+            note_loaded(&consumer, &mut pending_commit, &done);
+        }
+    }
+    commit_informative(&consumer, &pending_commit);
+    tracing::info!(
+        batches = report.batches,
+        messages = report.messages,
+        rows = report.rows_written,
+        rejected = report.rejected,
+        "consumer stopped"
+    );
+    Ok(report)
+}
+
+/// A batch loading on the runtime, with the lock that rebalances wait for.
+struct InFlight {
+    task: tokio::task::JoinHandle<Result<LoadReport>>,
+    /// Next offset per (topic, partition) of the batch's messages.
+    offsets: HashMap<(String, i32), i64>,
+}
+
+/// What a finished batch contributes to the Kafka commit and the rate log.
+struct Loaded {
+    messages: usize,
+    offsets: HashMap<(String, i32), i64>,
+    /// Stored next offsets found past the batch's start (see [`Error::Fenced`]).
+    fenced: Vec<((String, i32), i64)>,
+}
+
+impl InFlight {
+    fn spawn(
+        handle: &Handle,
+        loader: &Arc<Loader>,
+        loading: &Arc<tokio::sync::Mutex<()>>,
+        lanes: Vec<(Batch, Vec<RawMessage>)>,
+    ) -> InFlight {
+        let mut offsets: HashMap<(String, i32), i64> = HashMap::new();
+        for m in lanes.iter().flat_map(|(_, m)| m) {
+            let e = offsets.entry((m.topic.clone(), m.partition)).or_insert(0);
+            *e = (*e).max(m.offset + 1);
+        }
+        // taken here, on the polling thread, so no rebalance can slip in before the load
+        let guard = handle.block_on(loading.clone().lock_owned());
+        let loader = loader.clone();
+        let task = handle.spawn(async move {
+            let r = load_lanes(&loader, lanes).await;
+            drop(guard);
+            r
+        });
+        InFlight { task, offsets }
+    }
+
+    /// Waits for the load: `Some` when it committed, `None` when the consumer
+    /// was stopped during it, the error when it failed for good.
+    fn finish(self, handle: &Handle, report: &mut RunReport) -> Result<Option<Loaded>> {
+        let r = match handle.block_on(self.task) {
+            Ok(Ok(r)) => r,
+            Ok(Err(Error::Stopped)) => return Ok(None),
+            Ok(Err(e)) => return Err(e),
+            Err(e) => return Err(Error::Panicked(format!("the load task: {e}"))),
+        };
+        report.batches += 1;
+        report.messages += r.messages as u64;
+        report.rows_written += r.rows_written();
+        report.rejected += r.rejected as u64;
+        Ok(Some(Loaded {
+            messages: r.messages,
+            offsets: self.offsets,
+            fenced: r.fenced,
+        }))
+    }
+}
+
+/// True for a record stamped after `settings.until_timestamp` (not replayed).
+fn after(settings: &ConsumerSettings, m: &rdkafka::message::BorrowedMessage<'_>) -> bool {
+    match (settings.until_timestamp, m.timestamp().to_millis()) {
+        (Some(until), Some(ts)) => ts > until,
+        _ => false,
+    }
+}

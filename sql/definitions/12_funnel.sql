@@ -1,0 +1,210 @@
+-- The clickstream funnel: sessions, abandoned carts, daily funnel metrics,
+-- product leakage and payment failures.
+--
+-- sql/definitions/ holds every view, materialized view, function, trigger and
+-- row type of the schema, each in its current form only. `globalcart migrate`
+-- applies sql/migrations/ (tables, indexes, data) and then, whenever any file
+-- here changed, drops every definition and re-creates them all from these
+-- files, in file order, in the same transaction.
+
+set local search_path = globalcart;
+
+create view vw_funnel_sessions as
+select session_id,
+       (min(event_ts) at time zone 'UTC')::date as session_dt,
+       min(event_ts) as started_at,
+       max(event_ts) as ended_at,
+       min(channel) as channel,
+       min(device) as device,
+       max(customer_id) as customer_id,
+       bool_or(stage = 'VIEW_PRODUCT') as viewed_product,
+       bool_or(stage = 'ADD_TO_CART') as added_to_cart,
+       bool_or(stage = 'VIEW_CART') as viewed_cart,
+       bool_or(stage = 'CHECKOUT_STARTED') as started_checkout,
+       bool_or(stage = 'PAYMENT_ATTEMPTED') as attempted_payment,
+       bool_or(stage = 'PAYMENT_FAILED') as payment_failed,
+       bool_or(stage = 'ORDER_PLACED') as placed_order,
+       bool_or(stage = 'ADD_TO_CART')
+           and not bool_or(stage in ('PAYMENT_ATTEMPTED', 'PAYMENT_FAILED', 'ORDER_PLACED')) as abandoned_cart,
+       array_agg(product_id) filter (where stage = 'ADD_TO_CART' and product_id is not null) as added_products
+from fact_funnel_events
+group by session_id;
+comment on view vw_funnel_sessions is 'One row per shopping session with a flag per funnel stage reached; a session counts on the UTC day it started';
+comment on column vw_funnel_sessions.session_dt is 'UTC day of the first event of the session';
+comment on column vw_funnel_sessions.channel is 'Channel of the session (WEB or APP; the smallest if it changed)';
+comment on column vw_funnel_sessions.device is 'Device of the session (the smallest if it changed)';
+comment on column vw_funnel_sessions.customer_id is 'Signed-in customer, null for guests';
+comment on column vw_funnel_sessions.abandoned_cart is 'Added to cart but never reached payment (no PAYMENT_ATTEMPTED, PAYMENT_FAILED or ORDER_PLACED): the one definition of an abandoned cart';
+comment on column vw_funnel_sessions.added_products is 'Products added to the cart, one entry per ADD_TO_CART (repeats kept)';
+
+-- the abandoned cart lines carry their session's channel and customer (appended
+-- columns: every reader of the view keeps working)
+create or replace view vw_funnel_abandoned_cart_lines as
+select a.session_id,
+       a.session_dt,
+       a.product_id,
+       e.list_price_usd,
+       e.sell_to_list_ratio,
+       e.expected_sell_price_usd as est_revenue_lost_usd,
+       a.channel,
+       a.customer_id
+from (select distinct s.session_id, s.session_dt, p.product_id, s.channel, s.customer_id
+      from vw_funnel_sessions s
+      cross join lateral unnest(s.added_products) as p(product_id)
+      where s.abandoned_cart) a
+left join vw_product_expected_sell_price e on e.product_id = a.product_id;
+comment on view vw_funnel_abandoned_cart_lines is 'One row per distinct (session, product) added to the cart in an abandoned session, with the net revenue it would have brought (one unit at list price × sell/list ratio), USD';
+comment on column vw_funnel_abandoned_cart_lines.session_dt is 'UTC day the session started';
+comment on column vw_funnel_abandoned_cart_lines.list_price_usd is 'Current catalog list price in USD (null if the product is unknown)';
+comment on column vw_funnel_abandoned_cart_lines.sell_to_list_ratio is 'vw_sell_to_list_ratio';
+comment on column vw_funnel_abandoned_cart_lines.est_revenue_lost_usd is 'Estimated net revenue lost: list price × sell/list ratio, USD';
+comment on column vw_funnel_abandoned_cart_lines.channel is 'Channel of the session (vw_funnel_sessions)';
+comment on column vw_funnel_abandoned_cart_lines.customer_id is 'Signed-in customer of the session, null for guests';
+
+create view vw_funnel_daily_metrics as
+with sessions as (
+    select * from vw_funnel_sessions
+), s as (
+    select session_dt,
+           count(*) as sessions,
+           count(*) filter (where viewed_product) as product_views,
+           count(*) filter (where added_to_cart) as add_to_cart,
+           count(*) filter (where viewed_cart) as view_cart,
+           count(*) filter (where started_checkout) as checkout_started,
+           count(*) filter (where attempted_payment) as payment_attempts,
+           count(*) filter (where payment_failed) as payment_failed,
+           count(*) filter (where placed_order) as orders_placed,
+           count(*) filter (where abandoned_cart) as abandoned_carts
+    from sessions
+    group by session_dt
+), a as (
+    -- the same lines as vw_funnel_abandoned_cart_lines, from the sessions read once
+    select l.session_dt,
+           count(*) as abandoned_cart_lines,
+           sum(e.expected_sell_price_usd) as revenue_lost_cart_abandonment_usd
+    from (select distinct x.session_id, x.session_dt, p.product_id
+          from sessions x
+          cross join lateral unnest(x.added_products) as p(product_id)
+          where x.abandoned_cart) l
+    left join vw_product_expected_sell_price e on e.product_id = l.product_id
+    group by l.session_dt
+)
+select c.kpi_dt,
+       coalesce(s.sessions, 0) as sessions,
+       coalesce(s.product_views, 0) as product_views,
+       coalesce(s.add_to_cart, 0) as add_to_cart,
+       coalesce(s.view_cart, 0) as view_cart,
+       coalesce(s.checkout_started, 0) as checkout_started,
+       coalesce(s.payment_attempts, 0) as payment_attempts,
+       coalesce(s.payment_failed, 0) as payment_failed,
+       coalesce(s.orders_placed, 0) as orders_placed,
+       coalesce(s.abandoned_carts, 0) as abandoned_carts,
+       coalesce(a.abandoned_cart_lines, 0) as abandoned_cart_lines,
+       coalesce(a.revenue_lost_cart_abandonment_usd, 0) as revenue_lost_cart_abandonment_usd,
+       s.orders_placed::numeric / nullif(s.product_views, 0) as conversion_rate,
+       s.abandoned_carts::numeric / nullif(s.add_to_cart, 0) as cart_abandonment_rate,
+       s.payment_failed::numeric / nullif(s.payment_attempts, 0) as payment_failure_rate
+from vw_kpi_calendar c
+left join s on s.session_dt = c.kpi_dt
+left join a on a.session_dt = c.kpi_dt;
+comment on view vw_funnel_daily_metrics is 'Funnel per UTC day in distinct sessions (session-level stage flags, then counts), every day of the calendar, with the revenue estimated lost to abandoned carts';
+comment on column vw_funnel_daily_metrics.kpi_dt is 'UTC day the sessions started';
+comment on column vw_funnel_daily_metrics.sessions is 'Sessions started that day';
+comment on column vw_funnel_daily_metrics.product_views is 'Sessions with at least one VIEW_PRODUCT';
+comment on column vw_funnel_daily_metrics.add_to_cart is 'Sessions with at least one ADD_TO_CART';
+comment on column vw_funnel_daily_metrics.view_cart is 'Sessions with VIEW_CART';
+comment on column vw_funnel_daily_metrics.checkout_started is 'Sessions with CHECKOUT_STARTED';
+comment on column vw_funnel_daily_metrics.payment_attempts is 'Sessions with PAYMENT_ATTEMPTED';
+comment on column vw_funnel_daily_metrics.payment_failed is 'Sessions with PAYMENT_FAILED';
+comment on column vw_funnel_daily_metrics.orders_placed is 'Sessions with ORDER_PLACED';
+comment on column vw_funnel_daily_metrics.abandoned_carts is 'Sessions that added to cart but never reached payment';
+comment on column vw_funnel_daily_metrics.abandoned_cart_lines is 'Distinct (session, product) adds of those sessions (vw_funnel_abandoned_cart_lines)';
+comment on column vw_funnel_daily_metrics.revenue_lost_cart_abandonment_usd is 'Estimate: Σ list price × sell/list ratio of those adds, USD';
+comment on column vw_funnel_daily_metrics.conversion_rate is 'orders_placed / product_views, ratio (null without views)';
+comment on column vw_funnel_daily_metrics.cart_abandonment_rate is 'abandoned_carts / add_to_cart, ratio (null without adds)';
+comment on column vw_funnel_daily_metrics.payment_failure_rate is 'payment_failed / payment_attempts, ratio (null without attempts)';
+
+create view vw_funnel_product_leakage as
+with views as (
+    select product_id,
+           count(distinct session_id) filter (where stage = 'VIEW_PRODUCT') as product_views,
+           count(distinct session_id) filter (where stage = 'ADD_TO_CART') as add_to_cart
+    from fact_funnel_events
+    where product_id is not null
+    group by product_id
+), abandoned as (
+    select product_id,
+           count(*) as abandoned_adds,
+           sum(est_revenue_lost_usd) as revenue_lost_cart_abandonment_usd
+    from vw_funnel_abandoned_cart_lines
+    group by product_id
+), failed as (
+    select i.product_id,
+           count(distinct i.order_id) as failed_orders,
+           sum(i.line_net_revenue * c.fx_to_reporting) as revenue_lost_payment_failures_usd
+    from vw_failed_payment_orders f
+    join fact_order_items i on i.order_id = f.order_id
+    join fact_orders o on o.order_id = f.order_id
+    left join dim_currency c on c.currency = o.currency
+    group by i.product_id
+), keys as (
+    select product_id from views
+    union
+    select product_id from abandoned
+    union
+    select product_id from failed
+)
+select k.product_id,
+       p.product_name,
+       p.category_l1,
+       p.category_l2,
+       coalesce(v.product_views, 0) as product_views,
+       coalesce(v.add_to_cart, 0) as add_to_cart,
+       coalesce(a.abandoned_adds, 0) as abandoned_adds,
+       coalesce(a.revenue_lost_cart_abandonment_usd, 0) as revenue_lost_cart_abandonment_usd,
+       coalesce(f.failed_orders, 0) as failed_orders,
+       coalesce(f.revenue_lost_payment_failures_usd, 0) as revenue_lost_payment_failures_usd
+from keys k
+left join views v on v.product_id = k.product_id
+left join abandoned a on a.product_id = k.product_id
+left join failed f on f.product_id = k.product_id
+left join dim_product p on p.product_id = k.product_id;
+comment on view vw_funnel_product_leakage is 'Per product, all time: funnel sessions, abandoned adds and the revenue lost to cart abandonment and to failed payments (USD); sums to vw_revenue_leakage';
+comment on column vw_funnel_product_leakage.product_views is 'Sessions that viewed the product';
+comment on column vw_funnel_product_leakage.add_to_cart is 'Sessions that added the product to the cart';
+comment on column vw_funnel_product_leakage.abandoned_adds is 'Abandoned sessions that had added the product';
+comment on column vw_funnel_product_leakage.revenue_lost_cart_abandonment_usd is 'Σ est_revenue_lost_usd of vw_funnel_abandoned_cart_lines, USD';
+comment on column vw_funnel_product_leakage.failed_orders is 'Orders lost to payment failure containing the product';
+comment on column vw_funnel_product_leakage.revenue_lost_payment_failures_usd is 'Net revenue of its lines in those orders, USD';
+
+create view vw_funnel_payment_failures as
+with per_order as (
+    select payment_dt,
+           payment_method,
+           payment_provider,
+           coalesce(failure_reason, 'UNKNOWN') as failure_reason,
+           order_id,
+           count(*) as failed_payments,
+           sum(amount_usd) as amount_attempted_usd
+    from vw_payments_enriched
+    where is_failed
+    group by payment_dt, payment_method, payment_provider, coalesce(failure_reason, 'UNKNOWN'), order_id
+)
+select f.payment_dt,
+       f.payment_method,
+       f.payment_provider,
+       f.failure_reason,
+       sum(f.failed_payments)::bigint as failed_payments,
+       count(*) as failed_orders,
+       sum(f.amount_attempted_usd) as amount_attempted_usd,
+       coalesce(sum(o.net_revenue_usd), 0) as revenue_at_risk_usd
+from per_order f
+left join vw_orders_core o on o.order_id = f.order_id
+group by f.payment_dt, f.payment_method, f.payment_provider, f.failure_reason;
+comment on view vw_funnel_payment_failures is 'FAILED and DECLINED payments per day, method, provider and reason; counts payments (never item lines), each order''s basket once per group';
+comment on column vw_funnel_payment_failures.payment_dt is 'UTC day of the order of the payment';
+comment on column vw_funnel_payment_failures.failure_reason is 'Why the payment failed (UNKNOWN if not given)';
+comment on column vw_funnel_payment_failures.failed_payments is 'Failed payment attempts';
+comment on column vw_funnel_payment_failures.failed_orders is 'Distinct orders of those attempts';
+comment on column vw_funnel_payment_failures.amount_attempted_usd is 'Σ amounts attempted including tax, USD';
+comment on column vw_funnel_payment_failures.revenue_at_risk_usd is 'Σ net revenue excluding tax of the distinct orders, USD';

@@ -1,0 +1,1 @@
+select checksum from globalcart.etl_schema_definitions
