@@ -20,19 +20,19 @@ pub enum Error {
         topics: Vec<String>,
         brokers: String,
     },
-    #[error("migration {version} ({name}): {source}")]
+    #[error("migration {version} ({name}): {}", describe(.source))]
     Migration {
         version: i32,
         name: String,
         source: tokio_postgres::Error,
     },
-    #[error("sql/queries/{query}.sql: {source}")]
+    #[error("sql/queries/{query}.sql: {}", describe(.source))]
     Query {
         query: &'static str,
         #[source]
         source: tokio_postgres::Error,
     },
-    #[error("sql/definitions/{name}: {source}")]
+    #[error("sql/definitions/{name}: {}", describe(.source))]
     Definition {
         name: String,
         source: tokio_postgres::Error,
@@ -59,6 +59,32 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// The database's own words for a refusal: severity, SQLSTATE, message, and
+/// the detail, hint, table, column and constraint when Postgres gives them
+/// (tokio-postgres alone prints only "db error").
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    let Some(db) = e.as_db_error() else {
+        return match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        };
+    };
+    let mut s = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+    let parts = [
+        ("detail", db.detail()),
+        ("hint", db.hint()),
+        ("table", db.table()),
+        ("column", db.column()),
+        ("constraint", db.constraint()),
+    ];
+    for (name, value) in parts {
+        if let Some(v) = value {
+            s.push_str(&format!("; {name}: {v}"));
+        }
+    }
+    s
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,5 +1,6 @@
 //! The crate's one error type, classified retryable or not.
 
+use globalcart_common::error::describe;
 use tokio_postgres::error::SqlState;
 
 /// What can stop a batch from loading.
@@ -32,32 +33,6 @@ pub enum Error {
     /// is redelivered to the next run).
     #[error("panic in {0}")]
     Panicked(String),
-}
-
-/// The database's own words for a refusal: severity, SQLSTATE, message, and
-/// the detail, hint, table, column and constraint when Postgres gives them
-/// (tokio-postgres alone prints only "db error").
-fn describe(e: &tokio_postgres::Error) -> String {
-    let Some(db) = e.as_db_error() else {
-        return match std::error::Error::source(e) {
-            Some(cause) => format!("{e}: {cause}"),
-            None => e.to_string(),
-        };
-    };
-    let mut s = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
-    let parts = [
-        ("detail", db.detail()),
-        ("hint", db.hint()),
-        ("table", db.table()),
-        ("column", db.column()),
-        ("constraint", db.constraint()),
-    ];
-    for (name, value) in parts {
-        if let Some(v) = value {
-            s.push_str(&format!("; {name}: {v}"));
-        }
-    }
-    s
 }
 
 impl Error {

@@ -288,11 +288,15 @@ impl TestEnv {
         let app = App::build(pool, &self.database_url, &self.kafka, settings)
             .await
             .expect("build the app");
+        // served until the test's runtime ends (a test may keep only the address)
         let (stop, stopped) = watch::channel(false);
+        tokio::spawn(async move {
+            let _never = stop;
+            std::future::pending::<()>().await
+        });
         let test_app = TestApp {
             address: format!("http://{}", app.addr()),
             state: app.state().clone(),
-            _stop: stop,
         };
         tokio::spawn(app.run_until_stopped(stopped));
         test_app
@@ -319,14 +323,14 @@ impl TestEnv {
     }
 }
 
-/// The API of a test, served on a free loopback port until dropped. It reads
-/// as its base URL (`format!("{app}/healthz")`, `&app` as a `&str`).
+/// The API of a test ([`App::build`] with its background tasks), served on a
+/// free loopback port until the test's runtime ends. It reads as its base URL
+/// (`format!("{app}/healthz")`, `&app` as a `&str`).
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     /// The state its handlers see (the KPI cache, the pool, the shop).
     pub state: AppState,
-    _stop: watch::Sender<bool>,
 }
 
 impl std::ops::Deref for TestApp {
