@@ -113,57 +113,36 @@ macro_rules! query {
     };
 }
 
+/// The four ways to run a statement, alike but for what they return.
+macro_rules! runs {
+    ($($(#[$doc:meta])* $name:ident -> $out:ty = $method:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub async fn $name<C: Connection>(
+                &self,
+                client: &C,
+                params: &[&(dyn ToSql + Sync)],
+            ) -> Result<$out> {
+                self.timed(async {
+                    let stmt = client.statement(self.sql).await?;
+                    client.inner().$method(&stmt, params).await
+                })
+                .await
+            }
+        )*
+    };
+}
+
 impl Query {
-    /// Every row.
-    pub async fn rows<C: Connection>(
-        &self,
-        client: &C,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<Row>> {
-        self.timed(async {
-            let stmt = client.statement(self.sql).await?;
-            client.inner().query(&stmt, params).await
-        })
-        .await
-    }
-
-    /// Exactly one row (no row, or more than one, is an error).
-    pub async fn one<C: Connection>(
-        &self,
-        client: &C,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Row> {
-        self.timed(async {
-            let stmt = client.statement(self.sql).await?;
-            client.inner().query_one(&stmt, params).await
-        })
-        .await
-    }
-
-    /// At most one row.
-    pub async fn opt<C: Connection>(
-        &self,
-        client: &C,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<Option<Row>> {
-        self.timed(async {
-            let stmt = client.statement(self.sql).await?;
-            client.inner().query_opt(&stmt, params).await
-        })
-        .await
-    }
-
-    /// The number of rows changed.
-    pub async fn execute<C: Connection>(
-        &self,
-        client: &C,
-        params: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64> {
-        self.timed(async {
-            let stmt = client.statement(self.sql).await?;
-            client.inner().execute(&stmt, params).await
-        })
-        .await
+    runs! {
+        /// Every row.
+        rows -> Vec<Row> = query;
+        /// Exactly one row (no row, or more than one, is an error).
+        one -> Row = query_one;
+        /// At most one row.
+        opt -> Option<Row> = query_opt;
+        /// The number of rows changed.
+        execute -> u64 = execute;
     }
 
     /// Column `idx` of `row` as a `T` (a type mismatch is an error of this query).

@@ -231,7 +231,7 @@ select carrier,
        count(*) as shipments,
        count(*) filter (where delivered_dt is not null) as delivered_shipments,
        count(*) filter (where sla_breached_flag) as sla_breached_shipments,
-       count(*) filter (where sla_breached_flag)::numeric / nullif(count(*), 0) as sla_breach_rate,
+       globalcart.kpi_sla_breach_rate(count(*) filter (where sla_breached_flag), count(*)) as sla_breach_rate,
        avg(transit_days)::numeric as avg_transit_days,
        coalesce(sum(shipping_cost_usd), 0) as shipping_cost_usd,
        avg(shipping_cost_usd) as avg_shipping_cost_usd

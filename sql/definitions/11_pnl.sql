@@ -316,9 +316,9 @@ with items as (
 )
 select pnl.*,
        gross_profit_usd - shipping_cost_usd - gateway_fee_usd - refund_ex_tax_usd + restocked_cogs_usd as net_profit_usd,
-       gross_profit_usd / nullif(net_revenue_usd, 0) as gross_margin,
-       (gross_profit_usd - shipping_cost_usd - gateway_fee_usd - refund_ex_tax_usd + restocked_cogs_usd)
-           / nullif(net_revenue_usd, 0) as net_margin,
+       globalcart.kpi_margin(gross_profit_usd, net_revenue_usd) as gross_margin,
+       globalcart.kpi_margin(gross_profit_usd - shipping_cost_usd - gateway_fee_usd - refund_ex_tax_usd + restocked_cogs_usd,
+                  net_revenue_usd) as net_margin,
        coalesce(discount_usd / nullif(gross_usd, 0) > 0.30, false) as discount_heavy,
        returned_lines > 0 as has_return,
        gross_profit_usd - shipping_cost_usd - gateway_fee_usd - refund_ex_tax_usd + restocked_cogs_usd < 0 as loss_order
@@ -438,8 +438,8 @@ select i.product_id,
        sum(i.line_refund_ex_tax_usd) as refund_ex_tax_usd,
        sum(i.restocked_cogs_usd) as restocked_cogs_usd,
        sum(i.line_net_profit_usd) as net_profit_usd,
-       sum(i.line_gross_profit_usd) / nullif(sum(i.line_net_revenue_usd), 0) as gross_margin,
-       sum(i.line_net_profit_usd) / nullif(sum(i.line_net_revenue_usd), 0) as net_margin,
+       globalcart.kpi_margin(sum(i.line_gross_profit_usd), sum(i.line_net_revenue_usd)) as gross_margin,
+       globalcart.kpi_margin(sum(i.line_net_profit_usd), sum(i.line_net_revenue_usd)) as net_margin,
        count(*) filter (where i.has_return)::numeric / count(*) as return_rate,
        sum(i.line_net_profit_usd) < 0 as loss_product
 from vw_finance_item_pnl i
@@ -479,9 +479,9 @@ select o.customer_id,
        sum(o.refund_ex_tax_usd) as refund_ex_tax_usd,
        sum(o.restocked_cogs_usd) as restocked_cogs_usd,
        sum(o.net_profit_usd) as net_profit_usd,
-       sum(o.net_revenue_usd) / count(*) as aov_usd,
-       sum(o.gross_profit_usd) / nullif(sum(o.net_revenue_usd), 0) as gross_margin,
-       sum(o.net_profit_usd) / nullif(sum(o.net_revenue_usd), 0) as net_margin,
+       globalcart.kpi_aov(sum(o.net_revenue_usd), count(*)) as aov_usd,
+       globalcart.kpi_margin(sum(o.gross_profit_usd), sum(o.net_revenue_usd)) as gross_margin,
+       globalcart.kpi_margin(sum(o.net_profit_usd), sum(o.net_revenue_usd)) as net_margin,
        count(*) >= 2 as repeat_customer,
        sum(o.net_profit_usd) < 0 as loss_customer
 from vw_finance_order_pnl o

@@ -101,9 +101,9 @@ select c.kpi_dt,
        coalesce(s.abandoned_carts, 0) as abandoned_carts,
        coalesce(a.abandoned_cart_lines, 0) as abandoned_cart_lines,
        coalesce(a.revenue_lost_cart_abandonment_usd, 0) as revenue_lost_cart_abandonment_usd,
-       s.orders_placed::numeric / nullif(s.product_views, 0) as conversion_rate,
-       s.abandoned_carts::numeric / nullif(s.add_to_cart, 0) as cart_abandonment_rate,
-       s.payment_failed::numeric / nullif(s.payment_attempts, 0) as payment_failure_rate
+       globalcart.kpi_conversion_rate(s.orders_placed, s.product_views) as conversion_rate,
+       globalcart.kpi_cart_abandonment_rate(s.abandoned_carts, s.add_to_cart) as cart_abandonment_rate,
+       globalcart.kpi_payment_failure_rate(s.payment_failed, s.payment_attempts) as payment_failure_rate
 from vw_kpi_calendar c
 left join s on s.session_dt = c.kpi_dt
 left join a on a.session_dt = c.kpi_dt;

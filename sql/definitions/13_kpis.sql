@@ -114,19 +114,19 @@ with o as (
     left join fp on fp.order_dt = c.kpi_dt
 )
 select d.*,
-       net_revenue_usd / nullif(orders, 0) as aov_usd,
-       gross_profit_usd / nullif(net_revenue_usd, 0) as gross_margin,
-       net_profit_usd / nullif(net_revenue_usd, 0) as net_margin,
+       globalcart.kpi_aov(net_revenue_usd, orders) as aov_usd,
+       globalcart.kpi_margin(gross_profit_usd, net_revenue_usd) as gross_margin,
+       globalcart.kpi_margin(net_profit_usd, net_revenue_usd) as net_margin,
        discount_usd / nullif(gmv_usd, 0) as discount_rate,
        shipping_cost_usd / nullif(net_revenue_usd, 0) as shipping_cost_ratio,
        refund_ex_tax_usd / nullif(net_revenue_usd, 0) as refund_rate,
        returned_lines::numeric / nullif(item_lines, 0) as return_rate,
-       sla_breached_shipments::numeric / nullif(shipments, 0) as sla_breach_rate,
+       globalcart.kpi_sla_breach_rate(sla_breached_shipments, shipments) as sla_breach_rate,
        failed_payments::numeric / nullif(payments, 0) as failed_payment_rate,
        chargebacks::numeric / nullif(payments, 0) as chargeback_rate,
-       orders_placed::numeric / nullif(product_views, 0) as conversion_rate,
-       abandoned_carts::numeric / nullif(add_to_cart, 0) as cart_abandonment_rate,
-       payment_failed::numeric / nullif(payment_attempts, 0) as payment_failure_rate
+       globalcart.kpi_conversion_rate(orders_placed, product_views) as conversion_rate,
+       globalcart.kpi_cart_abandonment_rate(abandoned_carts, add_to_cart) as cart_abandonment_rate,
+       globalcart.kpi_payment_failure_rate(payment_failed, payment_attempts) as payment_failure_rate
 from d;
 comment on view vw_kpi_daily is 'Every KPI per UTC day of the calendar (days without activity show 0): order and P&L measures on the order day (completed orders), shipments on the ship day, returns issued on the return day, payments on the order day, funnel on the session day; ratios recomputed from the day''s sums, null when the denominator is 0';
 comment on column vw_kpi_daily.kpi_dt is 'UTC day';
@@ -277,19 +277,19 @@ select t.*,
        cust.repeat_customers,
        cust.churned_customers,
        cust.churn_as_of_dt,
-       t.net_revenue_usd / nullif(t.orders, 0) as aov_usd,
-       t.gross_profit_usd / nullif(t.net_revenue_usd, 0) as gross_margin,
-       t.net_profit_usd / nullif(t.net_revenue_usd, 0) as net_margin,
+       globalcart.kpi_aov(t.net_revenue_usd, t.orders) as aov_usd,
+       globalcart.kpi_margin(t.gross_profit_usd, t.net_revenue_usd) as gross_margin,
+       globalcart.kpi_margin(t.net_profit_usd, t.net_revenue_usd) as net_margin,
        t.discount_usd / nullif(t.gmv_usd, 0) as discount_rate,
        t.shipping_cost_usd / nullif(t.net_revenue_usd, 0) as shipping_cost_ratio,
        t.refund_ex_tax_usd / nullif(t.net_revenue_usd, 0) as refund_rate,
        t.returned_lines::numeric / nullif(t.item_lines, 0) as return_rate,
-       t.sla_breached_shipments::numeric / nullif(t.shipments, 0) as sla_breach_rate,
+       globalcart.kpi_sla_breach_rate(t.sla_breached_shipments, t.shipments) as sla_breach_rate,
        t.failed_payments::numeric / nullif(t.payments, 0) as failed_payment_rate,
        t.chargebacks::numeric / nullif(t.payments, 0) as chargeback_rate,
-       t.orders_placed::numeric / nullif(t.product_views, 0) as conversion_rate,
-       t.abandoned_carts::numeric / nullif(t.add_to_cart, 0) as cart_abandonment_rate,
-       t.payment_failed::numeric / nullif(t.payment_attempts, 0) as payment_failure_rate,
+       globalcart.kpi_conversion_rate(t.orders_placed, t.product_views) as conversion_rate,
+       globalcart.kpi_cart_abandonment_rate(t.abandoned_carts, t.add_to_cart) as cart_abandonment_rate,
+       globalcart.kpi_payment_failure_rate(t.payment_failed, t.payment_attempts) as payment_failure_rate,
        cust.repeat_customers::numeric / nullif(cust.active_customers, 0) as repeat_customer_rate,
        cust.churned_customers::numeric / nullif(cust.active_customers, 0) as churn_rate
 from t cross join cust
@@ -380,9 +380,9 @@ select c.kpi_dt,
        coalesce(f.gateway_fee_usd, 0) as gateway_fee_usd,
        coalesce(f.refund_amount_usd, 0) as refund_amount_usd,
        coalesce(f.net_profit_usd, 0) as net_profit_usd,
-       f.net_revenue_usd / nullif(f.orders, 0) as aov_usd,
-       f.gross_profit_usd / nullif(f.net_revenue_usd, 0) as gross_margin,
-       f.net_profit_usd / nullif(f.net_revenue_usd, 0) as net_margin
+       globalcart.kpi_aov(f.net_revenue_usd, f.orders) as aov_usd,
+       globalcart.kpi_margin(f.gross_profit_usd, f.net_revenue_usd) as gross_margin,
+       globalcart.kpi_margin(f.net_profit_usd, f.net_revenue_usd) as net_margin
 from vw_kpi_calendar c
 cross join dim_values v
 left join facts f on f.order_dt = c.kpi_dt and f.dim = v.dim and f.dim_value = v.dim_value;
@@ -492,7 +492,7 @@ select month_start,
        days < extract(day from (month_start + interval '1 month' - interval '1 day'))::integer as is_partial_month,
        net_revenue_usd,
        orders,
-       net_revenue_usd / nullif(orders, 0) as aov_usd,
+       globalcart.kpi_aov(net_revenue_usd, orders) as aov_usd,
        lag(net_revenue_usd) over (order by month_start) as prev_month_net_revenue_usd,
        net_revenue_usd / nullif(lag(net_revenue_usd) over (order by month_start), 0) - 1 as mom_growth
 from m;

@@ -154,9 +154,9 @@ select md5('funnel|' || s.session_dt || '|' || s.channel || '|' || s.device) as 
        s.payment_failed,
        s.orders_placed,
        s.abandoned_carts,
-       s.orders_placed::numeric / nullif(s.product_views, 0) as conversion_rate,
-       s.abandoned_carts::numeric / nullif(s.add_to_cart, 0) as cart_abandonment_rate,
-       s.payment_failed::numeric / nullif(s.payment_attempts, 0) as payment_failure_rate
+       globalcart.kpi_conversion_rate(s.orders_placed, s.product_views) as conversion_rate,
+       globalcart.kpi_cart_abandonment_rate(s.abandoned_carts, s.add_to_cart) as cart_abandonment_rate,
+       globalcart.kpi_payment_failure_rate(s.payment_failed, s.payment_attempts) as payment_failure_rate
 from s;
 create unique index mart_funnel_conversion_key on mart_funnel_conversion (date_id, channel, device);
 comment on materialized view mart_funnel_conversion is 'Grain: one row per (UTC day, channel, device) with sessions: the session stage flags of vw_funnel_sessions counted, ratios as in vw_funnel_daily_metrics (summed over channel and device the counts equal vw_funnel_daily_metrics)';
