@@ -30,56 +30,31 @@ pub trait Connection: Sync {
     ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send;
 }
 
-impl Connection for deadpool_postgres::Client {
-    type Inner = tokio_postgres::Client;
-    fn inner(&self) -> &tokio_postgres::Client {
-        self
-    }
-    fn statement(
-        &self,
-        sql: &str,
-    ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send {
-        self.prepare_cached(sql)
-    }
+/// `Connection` for a client type: what it derefs to, and how it prepares.
+macro_rules! connection {
+    ($(impl$(<$a:lifetime>)? for $ty:ty => $inner:ty, $prepare:ident;)*) => {
+        $(
+            impl$(<$a>)? Connection for $ty {
+                type Inner = $inner;
+                fn inner(&self) -> &$inner {
+                    self
+                }
+                fn statement(
+                    &self,
+                    sql: &str,
+                ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send {
+                    self.$prepare(sql)
+                }
+            }
+        )*
+    };
 }
 
-impl<'a> Connection for deadpool_postgres::Transaction<'a> {
-    type Inner = tokio_postgres::Transaction<'a>;
-    fn inner(&self) -> &tokio_postgres::Transaction<'a> {
-        self
-    }
-    fn statement(
-        &self,
-        sql: &str,
-    ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send {
-        self.prepare_cached(sql)
-    }
-}
-
-impl Connection for tokio_postgres::Client {
-    type Inner = tokio_postgres::Client;
-    fn inner(&self) -> &tokio_postgres::Client {
-        self
-    }
-    fn statement(
-        &self,
-        sql: &str,
-    ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send {
-        self.prepare(sql)
-    }
-}
-
-impl<'a> Connection for tokio_postgres::Transaction<'a> {
-    type Inner = tokio_postgres::Transaction<'a>;
-    fn inner(&self) -> &tokio_postgres::Transaction<'a> {
-        self
-    }
-    fn statement(
-        &self,
-        sql: &str,
-    ) -> impl Future<Output = Result<Statement, tokio_postgres::Error>> + Send {
-        self.prepare(sql)
-    }
+connection! {
+    impl for deadpool_postgres::Client => tokio_postgres::Client, prepare_cached;
+    impl<'a> for deadpool_postgres::Transaction<'a> => tokio_postgres::Transaction<'a>, prepare_cached;
+    impl for tokio_postgres::Client => tokio_postgres::Client, prepare;
+    impl<'a> for tokio_postgres::Transaction<'a> => tokio_postgres::Transaction<'a>, prepare;
 }
 
 impl<T: Connection> Connection for &T {
