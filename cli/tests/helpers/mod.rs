@@ -10,7 +10,7 @@ pub mod shop;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use globalcart_api::{App, AppSettings, AppState};
+use globalcart_api::{App, AppSettings};
 use globalcart_common::{db, kafka, KafkaSettings};
 use globalcart_consumers::consumer::RunReport;
 use globalcart_consumers::{run_until_stopped, ConsumerSettings};
@@ -296,7 +296,6 @@ impl TestEnv {
         });
         let test_app = TestApp {
             address: format!("http://{}", app.addr()),
-            state: app.state().clone(),
         };
         tokio::spawn(app.run_until_stopped(stopped));
         test_app
@@ -329,8 +328,6 @@ impl TestEnv {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
-    /// The state its handlers see (the KPI cache, the pool, the shop).
-    pub state: AppState,
 }
 
 impl std::ops::Deref for TestApp {
