@@ -16,7 +16,7 @@ use crate::auth::{Auth, AuthSettings};
 use crate::error::{Error, Result};
 use crate::http::AppState;
 use crate::kpis::{listener, KpiCache};
-use crate::shop::{Shop, ShopSettings};
+use globalcart_shop::{Shop, ShopSettings};
 
 /// Everything the API is configured with.
 #[derive(Debug, Clone)]

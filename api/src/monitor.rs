@@ -177,7 +177,7 @@ async fn group_lag(state: &AppState) -> Result<Vec<(&'static str, i64)>> {
         .rows(&client, &[&state.kafka.group(), &names])
         .await?
         .iter()
-        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .map(|r| ((r.get("topic"), r.get("partition")), r.get("next_offset")))
         .collect();
     let settings = state.kafka.clone();
     let topics = names.clone();

@@ -266,7 +266,7 @@ async fn every_shop_lifecycle_path_emits_events_the_loader_accepts() {
     seed_catalog(&env).await;
     // the clock ships 4 s after payment, delivers at 5 s, expires unpaid at 4 s:
     // long enough to cancel a paid order before it ships
-    let clock = globalcart_api::shop::ShopSettings {
+    let clock = globalcart_shop::ShopSettings {
         ship_after: Duration::from_secs(4),
         deliver_after: Duration::from_secs(5),
         reservation_ttl: Duration::from_secs(4),
@@ -663,7 +663,7 @@ async fn customers_cannot_reach_each_other_and_codes_are_guarded() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let sig = globalcart_api::shop::payments::sign(b"test-webhook-secret", body.as_bytes());
+    let sig = globalcart_shop::payments::sign(b"test-webhook-secret", body.as_bytes());
     for expected in [true, false] {
         let r = http
             .post(format!("{base}/api/payments/webhook"))
@@ -702,7 +702,7 @@ async fn customers_cannot_reach_each_other_and_codes_are_guarded() {
         let body =
             json!({"id": format!("evt_under_{i}"), "type": "payment.captured", "data": data})
                 .to_string();
-        let sig = globalcart_api::shop::payments::sign(b"test-webhook-secret", body.as_bytes());
+        let sig = globalcart_shop::payments::sign(b"test-webhook-secret", body.as_bytes());
         let r = http
             .post(format!("{base}/api/payments/webhook"))
             .header("x-signature", &sig)
@@ -851,7 +851,7 @@ async fn page_events_are_rate_limited_per_visit() {
     let base = env.spawn_app().await;
     let v = Shopper::new(&base).await;
     let mut statuses = Vec::new();
-    for _ in 0..globalcart_api::shop::events::EVENTS_PER_VISIT_PER_MINUTE + 5 {
+    for _ in 0..globalcart_shop::events::EVENTS_PER_VISIT_PER_MINUTE + 5 {
         statuses.push(
             v.post(
                 "/api/shop/events",
@@ -867,7 +867,7 @@ async fn page_events_are_rate_limited_per_visit() {
         .count();
     assert_eq!(
         accepted,
-        globalcart_api::shop::events::EVENTS_PER_VISIT_PER_MINUTE as usize
+        globalcart_shop::events::EVENTS_PER_VISIT_PER_MINUTE as usize
     );
     assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS));
     env.cleanup().await;

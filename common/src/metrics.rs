@@ -85,6 +85,15 @@ pub static BATCH_COMMIT_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     )
 });
 
+pub static KPI_CACHE_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
+    histogram(
+        "globalcart_kpi_cache_duration_seconds",
+        "Duration of one step of the live KPI cache: `reload` (a span's buckets from kpi_buckets, query included), `rebuild` (folding the buckets into the windows and serializing the snapshot).",
+        &["step"],
+        latency_buckets(),
+    )
+});
+
 pub static QUERY_SECONDS: LazyLock<HistogramVec> = LazyLock::new(|| {
     histogram(
         "globalcart_sql_duration_seconds",

@@ -93,27 +93,103 @@ impl<K: Hash + Eq + Ord + Copy, E: Event> Latest<K, E> {
     }
 }
 
-/// A decoded batch, ready to load: the newest event per key, sorted by key.
-#[derive(Debug, Default)]
-pub struct Batch {
-    pub customers: Vec<CustomerEvent>,
-    pub products: Vec<ProductEvent>,
-    pub orders: Vec<OrderEvent>,
-    pub payments: Vec<PaymentEvent>,
-    pub shipments: Vec<ShipmentEvent>,
-    pub returns: Vec<ReturnEvent>,
-    pub clicks: Vec<ClickEvent>,
-    pub rejects: Vec<Reject>,
-    /// Per (topic, partition): the batch's first offset and the next offset
-    /// after its last message.
-    pub offsets: BTreeMap<(String, i32), Span>,
-    /// Per source: (greatest event time, messages).
-    pub watermarks: BTreeMap<Topic, (i64, i64)>,
-    /// Per source: events dropped within the batch as (duplicates, stale).
-    pub superseded: BTreeMap<Topic, (u64, u64)>,
-    /// Messages in the batch.
-    pub messages: usize,
+/// Every event topic the loader reads, in load order (dimensions first): the
+/// batch's field, the event, its topic, the key events are deduplicated by
+/// within a batch, and the module under `handlers/` that upserts them. The
+/// batch, the decoder, the event-age metrics and the load are derived from it
+/// (`$then!` receives the table), so a new topic is a line here, its event in
+/// `globalcart_schemas`, and its handler.
+macro_rules! event_topics {
+    ($then:ident) => {
+        $then! {
+            customers: CustomerEvent = Customers by i64, |e| Ok(e.customer_id), customers;
+            products: ProductEvent = Products by i64, |e| Ok(e.product_id), products;
+            orders: OrderEvent = Orders by i64, |e| Ok(e.order_id), orders;
+            payments: PaymentEvent = Payments by i64, |e| Ok(e.payment_id), payments;
+            shipments: ShipmentEvent = Shipments by i64, |e| Ok(e.shipment_id), shipments;
+            returns: ReturnEvent = Returns by i64, |e| Ok(e.return_id), returns;
+            clicks: ClickEvent = Clickstream by u128, |e| uuid_key(&e.event_id), clickstream;
+        }
+    };
 }
+pub(crate) use event_topics;
+
+/// The batch and its decoder, from [`event_topics`].
+macro_rules! batch {
+    ($($field:ident: $event:ident = $topic:ident by $key:ty, |$e:ident| $keyf:expr, $handler:ident;)*) => {
+        /// A decoded batch, ready to load: the newest event per key, sorted by key.
+        #[derive(Debug, Default)]
+        pub struct Batch {
+            $(pub $field: Vec<$event>,)*
+            pub rejects: Vec<Reject>,
+            /// Per (topic, partition): the batch's first offset and the next offset
+            /// after its last message.
+            pub offsets: BTreeMap<(String, i32), Span>,
+            /// Per source: (greatest event time, messages).
+            pub watermarks: BTreeMap<Topic, (i64, i64)>,
+            /// Per source: events dropped within the batch as (duplicates, stale).
+            pub superseded: BTreeMap<Topic, (u64, u64)>,
+            /// Messages in the batch.
+            pub messages: usize,
+        }
+
+        #[derive(Default)]
+        struct Builder {
+            $($field: Latest<$key, $event>,)*
+            watermarks: BTreeMap<Topic, (i64, i64)>,
+        }
+
+        impl Builder {
+            fn accept(&mut self, prefix: &str, m: &RawMessage) -> Result<(), String> {
+                let topic = Topic::from_name(prefix, &m.topic)
+                    .ok_or_else(|| format!("topic {} is not one of ours", m.topic))?;
+                let bytes = m.payload.as_deref().ok_or("empty message (no payload)")?;
+                match topic {
+                    $(Topic::$topic => {
+                        let $e: $event = decode_into(bytes, &mut self.watermarks)?;
+                        let key: Result<$key, String> = $keyf;
+                        let key = key?;
+                        self.$field.offer(key, $e);
+                    })*
+                    Topic::DeadLetter => return Err("the dead-letter topic is not loaded".into()),
+                }
+                Ok(())
+            }
+
+            fn build(
+                self,
+                rejects: Vec<Reject>,
+                offsets: BTreeMap<(String, i32), Span>,
+                messages: usize,
+            ) -> Batch {
+                let mut superseded = BTreeMap::new();
+                $(
+                    let ($field, dropped) = self.$field.into_parts();
+                    superseded.insert(Topic::$topic, dropped);
+                )*
+                Batch {
+                    $($field,)*
+                    rejects,
+                    offsets,
+                    watermarks: self.watermarks,
+                    superseded,
+                    messages,
+                }
+            }
+        }
+
+        impl Batch {
+            /// The topics a batch holds, in load order.
+            pub const TOPICS: &'static [Topic] = &[$(Topic::$topic),*];
+
+            /// Calls `f` once per topic with the event times of its events.
+            pub fn event_times(&self, mut f: impl FnMut(Topic, &mut dyn Iterator<Item = i64>)) {
+                $(f(Topic::$topic, &mut self.$field.iter().map(Event::event_time));)*
+            }
+        }
+    };
+}
+event_topics!(batch);
 
 /// The offsets a batch holds of one partition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,18 +211,6 @@ fn note_offset(offsets: &mut BTreeMap<(String, i32), Span>, m: &RawMessage) {
             first: m.offset,
             next: m.offset + 1,
         });
-}
-
-#[derive(Default)]
-struct Builder {
-    customers: Latest<i64, CustomerEvent>,
-    products: Latest<i64, ProductEvent>,
-    orders: Latest<i64, OrderEvent>,
-    payments: Latest<i64, PaymentEvent>,
-    shipments: Latest<i64, ShipmentEvent>,
-    returns: Latest<i64, ReturnEvent>,
-    clicks: Latest<u128, ClickEvent>,
-    watermarks: BTreeMap<Topic, (i64, i64)>,
 }
 
 fn decode_into<E: Event>(
@@ -184,35 +248,7 @@ impl Batch {
                 });
             }
         }
-        let mut superseded = BTreeMap::new();
-        let (customers, d) = b.customers.into_parts();
-        superseded.insert(Topic::Customers, d);
-        let (products, d) = b.products.into_parts();
-        superseded.insert(Topic::Products, d);
-        let (orders, d) = b.orders.into_parts();
-        superseded.insert(Topic::Orders, d);
-        let (payments, d) = b.payments.into_parts();
-        superseded.insert(Topic::Payments, d);
-        let (shipments, d) = b.shipments.into_parts();
-        superseded.insert(Topic::Shipments, d);
-        let (returns, d) = b.returns.into_parts();
-        superseded.insert(Topic::Returns, d);
-        let (clicks, d) = b.clicks.into_parts();
-        superseded.insert(Topic::Clickstream, d);
-        Batch {
-            customers,
-            products,
-            orders,
-            payments,
-            shipments,
-            returns,
-            clicks,
-            rejects,
-            offsets,
-            watermarks: b.watermarks,
-            superseded,
-            messages: messages.len(),
-        }
+        b.build(rejects, offsets, messages.len())
     }
 
     /// A batch that loads nothing but rejects `messages` with `reason` (used when
@@ -231,44 +267,67 @@ impl Batch {
     }
 }
 
-impl Builder {
-    fn accept(&mut self, prefix: &str, m: &RawMessage) -> Result<(), String> {
-        let topic = Topic::from_name(prefix, &m.topic)
-            .ok_or_else(|| format!("topic {} is not one of ours", m.topic))?;
-        let bytes = m.payload.as_deref().ok_or("empty message (no payload)")?;
-        let w = &mut self.watermarks;
-        match topic {
-            Topic::Customers => {
-                let e: CustomerEvent = decode_into(bytes, w)?;
-                self.customers.offer(e.customer_id, e);
-            }
-            Topic::Products => {
-                let e: ProductEvent = decode_into(bytes, w)?;
-                self.products.offer(e.product_id, e);
-            }
-            Topic::Orders => {
-                let e: OrderEvent = decode_into(bytes, w)?;
-                self.orders.offer(e.order_id, e);
-            }
-            Topic::Payments => {
-                let e: PaymentEvent = decode_into(bytes, w)?;
-                self.payments.offer(e.payment_id, e);
-            }
-            Topic::Shipments => {
-                let e: ShipmentEvent = decode_into(bytes, w)?;
-                self.shipments.offer(e.shipment_id, e);
-            }
-            Topic::Returns => {
-                let e: ReturnEvent = decode_into(bytes, w)?;
-                self.returns.offer(e.return_id, e);
-            }
-            Topic::Clickstream => {
-                let e: ClickEvent = decode_into(bytes, w)?;
-                let key = uuid_key(&e.event_id)?;
-                self.clicks.offer(key, e);
-            }
-            Topic::DeadLetter => return Err("the dead-letter topic is not loaded".into()),
-        }
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn the_loader_reads_every_event_topic_in_load_order() {
+        assert_eq!(Batch::TOPICS, Topic::EVENTS.as_slice());
+    }
+
+    #[test]
+    fn each_topic_decodes_into_its_own_field_and_others_are_rejected() {
+        let prefix = "t";
+        let now = chrono::Utc::now().timestamp_micros();
+        let product = globalcart_schemas::ProductEvent {
+            event_id: uuid::Uuid::new_v4().to_string(),
+            product_id: 7,
+            event_time: now,
+            updated_at: now,
+            sku: "SKU-7".into(),
+            product_name: "Kettle".into(),
+            category_l1: "Home".into(),
+            category_l2: "Kitchen".into(),
+            brand: "Acme".into(),
+            currency: "INR".into(),
+            unit_cost: 1_000,
+            list_price: 2_500,
+        };
+        let raw = |topic: &str, payload: Vec<u8>, offset: i64| RawMessage {
+            topic: format!("{prefix}.{topic}"),
+            partition: 0,
+            offset,
+            key: None,
+            payload: Some(payload),
+        };
+        let b = Batch::decode(
+            prefix,
+            &[
+                raw("products", globalcart_schemas::encode(&product).unwrap(), 0),
+                raw("products", globalcart_schemas::encode(&product).unwrap(), 1),
+                raw(
+                    "dead_letter",
+                    globalcart_schemas::encode(&product).unwrap(),
+                    2,
+                ),
+                raw(
+                    "elsewhere",
+                    globalcart_schemas::encode(&product).unwrap(),
+                    3,
+                ),
+            ],
+        );
+        assert_eq!(b.products, vec![product.clone()]);
+        assert_eq!(
+            b.superseded[&Topic::Products],
+            (1, 0),
+            "the same event twice"
+        );
+        assert_eq!(b.rejects.len(), 2);
+        let mut seen = Vec::new();
+        b.event_times(|topic, times| seen.push((topic, times.count())));
+        assert_eq!(seen.len(), Batch::TOPICS.len());
+        assert!(seen.contains(&(Topic::Products, 1)));
+        assert_eq!(b.watermarks[&Topic::Products], (now, 2));
     }
 }

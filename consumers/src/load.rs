@@ -62,40 +62,12 @@ fn record_metrics(batch: &Batch, report: &LoadReport, commit_secs: f64) {
         .with_label_values::<&str>(&[])
         .observe(commit_secs);
     let now = chrono::Utc::now().timestamp_micros();
-    let age = |topic: Topic, times: &mut dyn Iterator<Item = i64>| {
+    batch.event_times(|topic, times| {
         let h = EVENT_AGE_SECONDS.with_label_values(&[topic.base()]);
         for t in times {
             h.observe((now - t).max(0) as f64 / 1e6);
         }
-    };
-    age(
-        Topic::Customers,
-        &mut batch.customers.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Products,
-        &mut batch.products.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Orders,
-        &mut batch.orders.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Payments,
-        &mut batch.payments.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Shipments,
-        &mut batch.shipments.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Returns,
-        &mut batch.returns.iter().map(|e| e.event_time),
-    );
-    age(
-        Topic::Clickstream,
-        &mut batch.clicks.iter().map(|e| e.event_time),
-    );
+    });
 }
 
 fn days(batch: &Batch) -> Vec<NaiveDate> {
@@ -288,32 +260,17 @@ pub async fn load(pool: &Pool, group: &str, batch: &Batch) -> Result<LoadReport>
         ..LoadReport::default()
     };
     let c = &mut report.counts;
-    let mut customers = handlers::customers::load(&tx, &batch.customers).await?;
-    customers.add(geos);
-    c.insert(Topic::Customers, customers);
-    c.insert(
-        Topic::Products,
-        handlers::products::load(&tx, &batch.products).await?,
-    );
-    c.insert(
-        Topic::Orders,
-        handlers::orders::load(&tx, &batch.orders).await?,
-    );
-    c.insert(
-        Topic::Payments,
-        handlers::payments::load(&tx, &batch.payments).await?,
-    );
-    let mut shipments = handlers::shipments::load(&tx, &batch.shipments).await?;
-    shipments.add(fcs);
-    c.insert(Topic::Shipments, shipments);
-    c.insert(
-        Topic::Returns,
-        handlers::returns::load(&tx, &batch.returns).await?,
-    );
-    c.insert(
-        Topic::Clickstream,
-        handlers::clickstream::load(&tx, &batch.clicks).await?,
-    );
+    // every topic's upsert, in load order ([`crate::decode::event_topics`])
+    macro_rules! load_each {
+        ($($field:ident: $event:ident = $topic:ident by $key:ty, |$e:ident| $keyf:expr, $handler:ident;)*) => {
+            $(c.insert(Topic::$topic, handlers::$handler::load(&tx, &batch.$field).await?);)*
+        };
+    }
+    crate::decode::event_topics!(load_each);
+    // the shared reference rows written before the transaction count with
+    // the topics that carry them
+    c.entry(Topic::Customers).or_default().add(geos);
+    c.entry(Topic::Shipments).or_default().add(fcs);
 
     if !batch.rejects.is_empty() {
         let r = &batch.rejects;

@@ -1,5 +1,5 @@
 -- Reviews of product $1, newest first: rating, title, body, author's first name, time; page $2/$3.
-select r.rating, r.title, r.body, split_part(c.display_name, ' ', 1), r.created_at
+select r.rating, r.title, r.body, split_part(c.display_name, ' ', 1) as author, r.created_at
 from globalcart.shop_reviews r
 join globalcart.shop_customers c using (customer_id)
 where r.product_id = $1

@@ -11,10 +11,9 @@
 //!   when none is set, is generated at first start and printed once; there is
 //!   no default password ([`password`]).
 
-pub mod client;
-pub mod limits;
-pub mod password;
 pub mod session;
+
+pub use globalcart_httpkit::{client, limits, password};
 
 use globalcart_common::query;
 use std::sync::Arc;
@@ -88,7 +87,7 @@ impl Auth {
                     .one(&client, &[&"session_key", &fresh])
                     .await
                     .map_err(db)?
-                    .get(0)
+                    .get("value")
             }
         };
         let key = Key::derive_from(&master);
@@ -97,7 +96,7 @@ impl Auth {
             .opt(&client, &[])
             .await
             .map_err(db)?
-            .map(|r| r.get::<_, String>(0));
+            .map(|r| r.get::<_, String>("password_hash"));
         let generated = match &settings.admin_password {
             Some(p) => {
                 if let Err(why) = password::check_policy(p) {
@@ -149,7 +148,7 @@ pub async fn admin_password_matches(pool: &Pool, password: &str) -> Result<bool>
     let Some(row) = stored else {
         return Ok(false);
     };
-    let hash: String = row.get(0);
+    let hash: String = row.get("password_hash");
     let password = password.to_string();
     // argon2 is deliberately slow: keep it off the async workers
     tokio::task::spawn_blocking(move || password::verify(&password, &hash))

@@ -1,12 +1,13 @@
-//! Signed session cookies backed by `app_sessions`, and the CSRF check.
+//! The admin's session and the readers of the KPI and metrics endpoints, on
+//! top of the shared sessions of [`globalcart_httpkit::session`].
 
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
-use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
+use axum_extra::extract::cookie::{Key, SignedCookieJar};
 use globalcart_common::query;
-use rand::RngCore;
 use uuid::Uuid;
+
+pub use globalcart_httpkit::session::*;
 
 use crate::error::{Error, Result};
 use crate::http::AppState;
@@ -15,81 +16,11 @@ use crate::http::AppState;
 pub const ADMIN_COOKIE: &str = "gc_admin";
 /// Lifetime of an admin session.
 pub const ADMIN_SESSION_SECS: f64 = 12.0 * 3600.0;
-/// Header that carries the session's CSRF token on state-changing requests.
-pub const CSRF_HEADER: &str = "x-csrf-token";
 
 impl FromRef<AppState> for Key {
     fn from_ref(state: &AppState) -> Key {
         state.auth.key.clone()
     }
-}
-
-/// True when the client reached us over TLS (directly or through a proxy
-/// such as a Cloudflare tunnel that sets `X-Forwarded-Proto`).
-pub fn is_https(headers: &HeaderMap) -> bool {
-    headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .next()
-                .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
-        })
-}
-
-fn token() -> String {
-    let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The cookie of a session: signed, HttpOnly, SameSite=Lax, Secure over TLS.
-pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .build()
-}
-
-async fn client(state: &AppState) -> Result<deadpool_postgres::Object> {
-    state
-        .pool
-        .get()
-        .await
-        .map_err(|e| Error::Unavailable(format!("postgres: {e}")))
-}
-
-fn db(e: globalcart_common::Error) -> Error {
-    Error::Unavailable(format!("postgres: {e}"))
-}
-
-/// Opens a session of `kind`; returns its id and CSRF token.
-pub async fn open(
-    state: &AppState,
-    kind: &str,
-    customer_id: Option<i64>,
-    lifetime_secs: f64,
-) -> Result<(Uuid, String)> {
-    let (id, csrf) = (Uuid::new_v4(), token());
-    query!("app_session_insert")
-        .execute(
-            &client(state).await?,
-            &[&id, &kind, &customer_id, &csrf, &lifetime_secs],
-        )
-        .await
-        .map_err(db)?;
-    Ok((id, csrf))
-}
-
-/// Ends session `id`.
-pub async fn revoke(state: &AppState, id: Uuid) -> Result<()> {
-    query!("app_session_revoke")
-        .execute(&client(state).await?, &[&id])
-        .await
-        .map_err(db)?;
-    Ok(())
 }
 
 /// A signed-in admin (extractor: 401 without a live admin session).
@@ -115,10 +46,6 @@ impl AdminSession {
     }
 }
 
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 impl FromRequestParts<AppState> for AdminSession {
     type Rejection = Error;
 
@@ -129,13 +56,13 @@ impl FromRequestParts<AppState> for AdminSession {
             .and_then(|c| Uuid::parse_str(c.value()).ok())
             .ok_or_else(|| Error::Unauthorized("sign in as admin first".into()))?;
         let row = query!("app_session_select")
-            .opt(&client(state).await?, &[&id, &"admin"])
+            .opt(&client(&state.pool).await?, &[&id, &"admin"])
             .await
             .map_err(db)?
             .ok_or_else(|| Error::Unauthorized("the admin session expired or ended".into()))?;
         Ok(AdminSession {
             id,
-            csrf_token: row.get(1),
+            csrf_token: row.get("csrf_token"),
             sent_csrf: parts
                 .headers
                 .get(CSRF_HEADER)
@@ -208,31 +135,5 @@ impl FromRequestParts<AppState> for MetricsReader {
                 "/metrics answers only local requests; set METRICS_TOKEN to scrape it from elsewhere (Authorization: Bearer)".into(),
             ))
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn https_is_recognised_behind_a_proxy() {
-        let mut h = HeaderMap::new();
-        assert!(!is_https(&h));
-        h.insert("x-forwarded-proto", "https".parse().unwrap());
-        assert!(is_https(&h));
-        h.insert("x-forwarded-proto", "http".parse().unwrap());
-        assert!(!is_https(&h));
-        h.insert("x-forwarded-proto", "HTTPS, http".parse().unwrap());
-        assert!(is_https(&h));
-    }
-
-    #[test]
-    fn cookies_are_http_only_and_lax_and_secure_only_over_tls() {
-        let c = cookie(ADMIN_COOKIE, "x".into(), false).to_string();
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
-        assert!(cookie(ADMIN_COOKIE, "x".into(), true)
-            .to_string()
-            .contains("Secure"));
     }
 }

@@ -58,7 +58,7 @@ async fn login(
         return Err(Error::Unauthorized("password: wrong admin password".into()));
     }
     per_address.forgive(&ip);
-    let (id, csrf) = session::open(&state, "admin", None, ADMIN_SESSION_SECS).await?;
+    let (id, csrf) = session::open(&state.pool, "admin", None, ADMIN_SESSION_SECS).await?;
     let jar = jar.add(session::cookie(
         ADMIN_COOKIE,
         id.to_string(),
@@ -77,7 +77,7 @@ async fn logout(
     jar: SignedCookieJar,
 ) -> Result<impl IntoResponse> {
     admin.check_csrf()?;
-    session::revoke(&state, admin.id).await?;
+    session::revoke(&state.pool, admin.id).await?;
     let jar = jar.remove(Cookie::build(ADMIN_COOKIE).path("/"));
     Ok((jar, StatusCode::NO_CONTENT))
 }

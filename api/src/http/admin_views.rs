@@ -71,7 +71,7 @@ async fn funnel(
     let k = m.kpis(ratio);
     Ok(Json(json!({
         "window_days": days,
-        "stages": stages.iter().map(|r| json!({"stage": r.get::<_, String>(0), "sessions": r.get::<_, i64>(1)})).collect::<Vec<_>>(),
+        "stages": stages.iter().map(|r| json!({"stage": r.get::<_, String>("stage"), "sessions": r.get::<_, i64>("sessions")})).collect::<Vec<_>>(),
         "rates": {
             "conversion_rate": k.conversion_rate,
             "cart_abandonment_rate": k.cart_abandonment_rate,
@@ -124,11 +124,11 @@ async fn orders(
         .iter()
         .map(|r| {
             json!({
-                "order_id": r.get::<_, i64>(0), "customer_id": r.get::<_, i64>(1),
-                "order_ts": r.get::<_, DateTime<Utc>>(2), "status": r.get::<_, String>(3),
-                "payment_status": r.get::<_, Option<String>>(4), "channel": r.get::<_, String>(5),
-                "device": r.get::<_, String>(6), "currency": r.get::<_, String>(7),
-                "net_amount": r.get::<_, f64>(8),
+                "order_id": r.get::<_, i64>("order_id"), "customer_id": r.get::<_, i64>("customer_id"),
+                "order_ts": r.get::<_, DateTime<Utc>>("order_ts"), "status": r.get::<_, String>("order_status"),
+                "payment_status": r.get::<_, Option<String>>("payment_status"), "channel": r.get::<_, String>("channel"),
+                "device": r.get::<_, String>("device"), "currency": r.get::<_, String>("currency"),
+                "net_amount": r.get::<_, f64>("net_amount"),
             })
         })
         .collect();
@@ -154,10 +154,10 @@ async fn audit(
     let items: Vec<Value> = rows
         .iter()
         .map(|r| json!({
-            "at": r.get::<_, DateTime<Utc>>(0), "table": r.get::<_, String>(1),
-            "key": r.get::<_, String>(2), "action": r.get::<_, String>(3),
-            "from_status": r.get::<_, Option<String>>(4), "to_status": r.get::<_, Option<String>>(5),
-            "reason": r.get::<_, Option<String>>(6), "actor": r.get::<_, String>(7),
+            "at": r.get::<_, DateTime<Utc>>("audit_ts"), "table": r.get::<_, String>("table_name"),
+            "key": r.get::<_, String>("row_key"), "action": r.get::<_, String>("audit_action"),
+            "from_status": r.get::<_, Option<String>>("from_status"), "to_status": r.get::<_, Option<String>>("to_status"),
+            "reason": r.get::<_, Option<String>>("reason"), "actor": r.get::<_, String>("actor"),
         }))
         .collect();
     Ok(Json(json!({ "items": items })))
@@ -184,10 +184,10 @@ async fn journeys(
     let items: Vec<Value> = rows
         .iter()
         .map(|r| json!({
-            "session_id": r.get::<_, String>(0), "customer_id": r.get::<_, Option<i64>>(1),
-            "first_event": r.get::<_, DateTime<Utc>>(2), "last_event": r.get::<_, DateTime<Utc>>(3),
-            "events": r.get::<_, i64>(4), "channel": r.get::<_, String>(5),
-            "device": r.get::<_, String>(6), "reached": r.get::<_, String>(7),
+            "session_id": r.get::<_, String>("session_id"), "customer_id": r.get::<_, Option<i64>>("customer_id"),
+            "first_event": r.get::<_, DateTime<Utc>>("first_event"), "last_event": r.get::<_, DateTime<Utc>>("last_event"),
+            "events": r.get::<_, i64>("events"), "channel": r.get::<_, String>("channel"),
+            "device": r.get::<_, String>("device"), "reached": r.get::<_, String>("reached"),
         }))
         .collect();
     Ok(Json(json!({ "items": items })))
@@ -207,9 +207,9 @@ async fn journey(
     let events: Vec<Value> = rows
         .iter()
         .map(|r| json!({
-            "at": r.get::<_, DateTime<Utc>>(0), "stage": r.get::<_, String>(1),
-            "product_id": r.get::<_, Option<i64>>(2), "product_name": r.get::<_, Option<String>>(3),
-            "order_id": r.get::<_, Option<i64>>(4), "failure_reason": r.get::<_, Option<String>>(5),
+            "at": r.get::<_, DateTime<Utc>>("event_ts"), "stage": r.get::<_, String>("stage"),
+            "product_id": r.get::<_, Option<i64>>("product_id"), "product_name": r.get::<_, Option<String>>("product_name"),
+            "order_id": r.get::<_, Option<i64>>("order_id"), "failure_reason": r.get::<_, Option<String>>("failure_reason"),
         }))
         .collect();
     Ok(Json(json!({"session_id": session_id, "events": events})))
@@ -245,7 +245,7 @@ async fn revenue(
         .iter()
         .map(|r| {
             let m = Measures::from_bucket_row(r);
-            let day: DateTime<Utc> = r.get(0);
+            let day: DateTime<Utc> = r.get("bucket");
             json!({"day": day.date_naive(), "net_revenue_usd": (m.net_revenue_usd * 100.0).round() / 100.0, "orders": m.orders})
         })
         .collect();
@@ -277,12 +277,12 @@ async fn leakage(
     let v = json!({
         "from": from.date_naive(), "to": to.date_naive(),
         "by_category": cats.iter().map(|r| json!({
-            "category": r.get::<_, String>(0), "refunds_usd": r2(r.get(1)), "discount_usd": r2(r.get(2)),
-            "shipping_usd": r2(r.get(3)), "loss_usd": r2(r.get(4)),
+            "category": r.get::<_, String>("category"), "refunds_usd": r2(r.get("refunds_usd")), "discount_usd": r2(r.get("discount_usd")),
+            "shipping_usd": r2(r.get("shipping_usd")), "loss_usd": r2(r.get("loss_usd")),
         })).collect::<Vec<_>>(),
         "by_carrier": carriers.iter().map(|r| json!({
-            "carrier": r.get::<_, String>(0), "shipping_usd": r2(r.get(1)), "sla_breaches": r.get::<_, i64>(2),
-            "shipments": r.get::<_, i64>(3), "refunds_usd": r2(r.get(4)),
+            "carrier": r.get::<_, String>("carrier"), "shipping_usd": r2(r.get("shipping_usd")), "sla_breaches": r.get::<_, i64>("sla_breaches"),
+            "shipments": r.get::<_, i64>("shipments"), "refunds_usd": r2(r.get("refunds_usd")),
         })).collect::<Vec<_>>(),
     });
     CHARTS.insert(key, v.clone());

@@ -123,7 +123,7 @@ async fn latest(state: &AppState) -> Result<Option<(i64, chrono::NaiveDate)>> {
     let r = query!("analytics_latest_run")
         .opt(&state.pool.get().await?, &[])
         .await?;
-    Ok(r.map(|r| (r.get(0), r.get(1))))
+    Ok(r.map(|r| (r.get("run_id"), r.get("as_of"))))
 }
 
 fn not_yet() -> Json<Value> {
@@ -145,11 +145,11 @@ async fn rfm(State(state): State<AppState>, _: AdminSession) -> Result<Json<Valu
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of,
         "segments": rows.iter().map(|r| json!({
-            "segment": r.get::<_, String>(0), "customers": r.get::<_, i64>(1),
-            "monetary_usd": r.get::<_, f64>(2), "avg_recency_days": r.get::<_, f64>(3),
+            "segment": r.get::<_, String>("segment"), "customers": r.get::<_, i64>("customers"),
+            "monetary_usd": r.get::<_, f64>("monetary_usd"), "avg_recency_days": r.get::<_, f64>("avg_recency_days"),
         })).collect::<Vec<_>>(),
         "clusters": clusters.iter().map(|r| json!({
-            "cluster": r.get::<_, i32>(0), "customers": r.get::<_, i64>(1),
+            "cluster": r.get::<_, i32>("kmeans_cluster"), "customers": r.get::<_, i64>("customers"),
         })).collect::<Vec<_>>(),
     })))
 }
@@ -164,8 +164,8 @@ async fn cohorts(State(state): State<AppState>, _: AdminSession) -> Result<Json<
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of,
         "cohorts": rows.iter().map(|r| json!({
-            "cohort_month": r.get::<_, chrono::NaiveDate>(0), "cohort_size": r.get::<_, i64>(1),
-            "retention": r.get::<_, Vec<f64>>(2),
+            "cohort_month": r.get::<_, chrono::NaiveDate>("cohort_month"), "cohort_size": r.get::<_, i64>("cohort_size"),
+            "retention": r.get::<_, Vec<f64>>("retention"),
         })).collect::<Vec<_>>(),
     })))
 }
@@ -198,13 +198,13 @@ async fn forecast(
         .await?;
     Ok(Json(json!({
         "available": true, "run_id": run_id, "as_of": as_of, "series": series,
-        "model": rows[0].get::<_, String>(1),
-        "backtest": chosen.map(|r| json!({"mape": r.get::<_, Option<f64>>(0), "smape": r.get::<_, f64>(1), "mase": r.get::<_, Option<f64>>(2)})),
+        "model": rows[0].get::<_, String>("model"),
+        "backtest": chosen.map(|r| json!({"mape": r.get::<_, Option<f64>>("mape"), "smape": r.get::<_, f64>("smape"), "mase": r.get::<_, Option<f64>>("mase")})),
         "points": rows.iter().map(|r| json!({
-            "dt": r.get::<_, chrono::NaiveDate>(0), "actual": r.get::<_, Option<f64>>(2),
-            "point": r.get::<_, Option<f64>>(3), "lower_80": r.get::<_, Option<f64>>(4),
-            "upper_80": r.get::<_, Option<f64>>(5), "lower_95": r.get::<_, Option<f64>>(6),
-            "upper_95": r.get::<_, Option<f64>>(7),
+            "dt": r.get::<_, chrono::NaiveDate>("dt"), "actual": r.get::<_, Option<f64>>("actual"),
+            "point": r.get::<_, Option<f64>>("point"), "lower_80": r.get::<_, Option<f64>>("lower_80"),
+            "upper_80": r.get::<_, Option<f64>>("upper_80"), "lower_95": r.get::<_, Option<f64>>("lower_95"),
+            "upper_95": r.get::<_, Option<f64>>("upper_95"),
         })).collect::<Vec<_>>(),
     })))
 }

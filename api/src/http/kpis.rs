@@ -159,8 +159,8 @@ async fn timeseries(
         .map(|r| {
             let m = Measures::from_bucket_row(r);
             let k = serde_json::to_value(m.kpis(sell_to_list)).unwrap_or(Value::Null);
-            let t: DateTime<Utc> = r.get(0);
-            json!({"t": t, "group": r.get::<_, String>(2), "value": k[metric]})
+            let t: DateTime<Utc> = r.get("bucket");
+            json!({"t": t, "group": r.get::<_, String>("dim_value"), "value": k[metric]})
         })
         .collect();
     Ok(Json(json!({

@@ -48,14 +48,18 @@ async fn publish_reconcile(pool: &deadpool_postgres::Pool) {
     };
     if let Some(first) = rows.first() {
         RECONCILE_DIFFERENCES.reset();
-        RECONCILE_LAST_RUN.set(first.get(0));
-        RECONCILE_LAST_SUCCESS.set(first.get::<_, Option<f64>>(1).unwrap_or(0.0));
+        RECONCILE_LAST_RUN.set(first.get("last_run_epoch"));
+        RECONCILE_LAST_SUCCESS.set(
+            first
+                .get::<_, Option<f64>>("last_success_epoch")
+                .unwrap_or(0.0),
+        );
     }
     for r in &rows {
-        if let Some(table) = r.get::<_, Option<&str>>(2) {
+        if let Some(table) = r.get::<_, Option<&str>>("table_name") {
             RECONCILE_DIFFERENCES
                 .with_label_values(&[table])
-                .set(r.get::<_, Option<i64>>(3).unwrap_or(0));
+                .set(r.get::<_, Option<i64>>("differences").unwrap_or(0));
         }
     }
 }

@@ -25,7 +25,8 @@ use tokio::sync::watch;
 
 use crate::auth::Auth;
 use crate::kpis::KpiCache;
-use crate::shop::{self, Shop};
+use axum::extract::FromRef;
+use globalcart_shop::{Shop, ShopState};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -43,10 +44,7 @@ pub struct AppState {
 /// Every route of the API.
 pub fn router(state: AppState) -> Router {
     globalcart_common::metrics::init();
-    let shop = shop::router().route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        shop::visitor::layer,
-    ));
+    let shop = globalcart_shop::router(ShopState::from_ref(&state));
     Router::new()
         .merge(health::router())
         .merge(metrics::router())
@@ -57,8 +55,9 @@ pub fn router(state: AppState) -> Router {
         .merge(analytics::router())
         .merge(report::router())
         .merge(marts::router())
-        .merge(shop)
         .merge(web::router())
+        .with_state(state)
+        .merge(shop)
         .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(axum::middleware::from_fn(inputs::reject_control_chars))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
@@ -66,7 +65,17 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(errors::json_errors))
         .layer(axum::middleware::from_fn(web::security_headers))
-        .with_state(state)
+}
+
+impl FromRef<AppState> for ShopState {
+    fn from_ref(state: &AppState) -> ShopState {
+        ShopState {
+            pool: state.pool.clone(),
+            shop: state.shop.clone(),
+            key: state.auth.key.clone(),
+            proxies: state.auth.proxies.clone(),
+        }
+    }
 }
 
 /// Serves the API on an already-bound `listener` until `shutdown` completes,
@@ -79,11 +88,13 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     tracing::info!(addr = %listener.local_addr()?, "api listening");
     let (stop, stopped) = watch::channel(false);
-    let relay = tokio::spawn(shop::outbox::run(state.clone(), stopped.clone()));
-    let clock = tokio::spawn(shop::fulfilment::run(state.clone(), stopped.clone()));
+    let shop = tokio::spawn(globalcart_shop::run(
+        ShopState::from_ref(&state),
+        stopped.clone(),
+    ));
     let monitor = tokio::spawn(crate::monitor::run(state.clone(), stopped));
     let served = server::run(listener, router(state), server::Limits::default(), shutdown).await;
     let _ = stop.send(true);
-    let _ = tokio::join!(relay, clock, monitor);
+    let _ = tokio::join!(shop, monitor);
     served
 }

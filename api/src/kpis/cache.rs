@@ -73,7 +73,7 @@ pub async fn sell_to_list_ratio(client: &deadpool_postgres::Client) -> Result<f6
     let row = globalcart_common::query!("kpi_sell_to_list")
         .one(client, &[])
         .await?;
-    Ok(row.get(0))
+    Ok(row.get("sell_to_list_ratio"))
 }
 
 impl Default for KpiCache {
@@ -259,10 +259,14 @@ impl KpiCache {
             self.buckets.invalidate(&k);
         }
         for r in rows {
-            let t: DateTime<Utc> = r.get(0);
+            let t: DateTime<Utc> = r.get("bucket");
             let m = Measures::from_bucket_row(&r);
-            self.buckets.insert((t.timestamp(), r.get(1), r.get(2)), m);
+            self.buckets
+                .insert((t.timestamp(), r.get("dim"), r.get("dim_value")), m);
         }
+        globalcart_common::metrics::KPI_CACHE_SECONDS
+            .with_label_values(&["reload"])
+            .observe(started.elapsed().as_secs_f64());
         tracing::debug!(
             from = %from,
             seconds = hi - lo,
@@ -293,6 +297,7 @@ impl KpiCache {
     /// pass over the buckets for all windows).
     pub fn rebuild(&self, now: DateTime<Utc>) {
         let _writing = self.writing.lock();
+        let started = Instant::now();
         let end = bucket(now) + BUCKET;
         let midnight = now.duration_trunc(TimeDelta::days(1)).unwrap_or(now);
         let sell_to_list = f64::from_bits(self.sell_to_list.load(Ordering::Relaxed));
@@ -357,5 +362,8 @@ impl KpiCache {
             *j = Arc::new(json);
         }
         self.version.send_replace(version);
+        globalcart_common::metrics::KPI_CACHE_SECONDS
+            .with_label_values(&["rebuild"])
+            .observe(started.elapsed().as_secs_f64());
     }
 }

@@ -6,9 +6,9 @@ use anyhow::Context;
 use clap::Args;
 use globalcart_api::auth::client::TrustedProxies;
 use globalcart_api::auth::AuthSettings;
-use globalcart_api::shop::ShopSettings;
 use globalcart_api::{App, AppSettings};
 use globalcart_common::{db, KafkaSettings, PgSettings};
+use globalcart_shop::ShopSettings;
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {

@@ -71,8 +71,8 @@ pub const TABLES: [&str; 11] = [
 
 /// Shop settings of the apps the tests spawn: demo mode on, orders ship after
 /// 1 s and are delivered after 2 s, unpaid ones expire after an hour.
-pub fn shop_settings() -> globalcart_api::shop::ShopSettings {
-    globalcart_api::shop::ShopSettings {
+pub fn shop_settings() -> globalcart_shop::ShopSettings {
+    globalcart_shop::ShopSettings {
         demo_mode: true,
         webhook_secret: Some("test-webhook-secret".into()),
         ship_after: Duration::from_secs(1),
@@ -270,7 +270,7 @@ impl TestEnv {
     pub async fn spawn_app_configured(
         &self,
         public_kpis: bool,
-        shop: globalcart_api::shop::ShopSettings,
+        shop: globalcart_shop::ShopSettings,
         metrics_token: Option<&str>,
     ) -> TestApp {
         let settings = AppSettings {

@@ -232,7 +232,7 @@ pub async fn run(
         percentile(&committed, 99.0),
         committed.last().copied().unwrap_or(f64::NAN)
     );
-    use globalcart_common::metrics::{quantile_bound, BATCH_COMMIT_SECONDS};
+    use globalcart_common::metrics::{quantile_bound, BATCH_COMMIT_SECONDS, KPI_CACHE_SECONDS};
     let ms = |h: &prometheus::Histogram, q: f64| {
         quantile_bound(h, q).map_or("—".to_string(), |s| format!("≤ {:.0} ms", s * 1000.0))
     };
@@ -242,5 +242,14 @@ pub async fn run(
         ms(&h, 0.5),
         ms(&h, 0.99)
     );
+    for step in ["reload", "rebuild"] {
+        let h = KPI_CACHE_SECONDS.with_label_values(&[step]);
+        println!(
+            "| live cache {step} ({} times; histogram buckets) | p50 {}, p99 {} |",
+            h.get_sample_count(),
+            ms(&h, 0.5),
+            ms(&h, 0.99)
+        );
+    }
     Ok(())
 }

@@ -11,10 +11,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, MaybeCustomer, Visitor};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/products/{id}/reviews", get(list).post(write))
         .route(
@@ -30,7 +30,7 @@ struct Page {
 }
 
 async fn list(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     Path(id): Path<i64>,
     Query(p): Query<Page>,
 ) -> Result<Json<Value>> {
@@ -48,29 +48,29 @@ async fn list(
         .iter()
         .map(|r| {
             json!({
-                "rating": r.get::<_, i16>(0), "title": r.get::<_, String>(1),
-                "body": r.get::<_, String>(2), "author": r.get::<_, String>(3),
-                "created_at": r.get::<_, DateTime<Utc>>(4),
+                "rating": r.get::<_, i16>("rating"), "title": r.get::<_, String>("title"),
+                "body": r.get::<_, String>("body"), "author": r.get::<_, String>("author"),
+                "created_at": r.get::<_, DateTime<Utc>>("created_at"),
             })
         })
         .collect();
     Ok(Json(json!({
         "items": items,
-        "rating_avg": stats.get::<_, Option<f64>>(0).map(|r| (r * 100.0).round() / 100.0),
-        "rating_count": stats.get::<_, i64>(1),
+        "rating_avg": stats.get::<_, Option<f64>>("rating_avg").map(|r| (r * 100.0).round() / 100.0),
+        "rating_count": stats.get::<_, i64>("rating_count"),
     })))
 }
 
 /// Why `customer_id` may not review `product_id` (None: they may).
 pub async fn refusal(
-    state: &AppState,
+    state: &ShopState,
     customer_id: i64,
     product_id: i64,
 ) -> Result<Option<&'static str>> {
     let r = query!("shop_review_eligibility")
         .one(&state.pool.get().await?, &[&customer_id, &product_id])
         .await?;
-    let (bought, delivered): (bool, bool) = (r.get(0), r.get(1));
+    let (bought, delivered): (bool, bool) = (r.get("bought"), r.get("delivered"));
     Ok(match (bought, delivered) {
         (_, true) => None,
         (true, false) => Some("NOT_DELIVERED"),
@@ -79,7 +79,7 @@ pub async fn refusal(
 }
 
 async fn eligibility(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     MaybeCustomer(customer): MaybeCustomer,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
@@ -100,7 +100,7 @@ struct Review {
 }
 
 async fn write(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(id): Path<i64>,

@@ -13,10 +13,10 @@ use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
 use super::{cart, lifecycle};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/orders", get(list))
         .route("/api/shop/orders/{id}", get(detail))
@@ -30,25 +30,25 @@ pub const CANCELLABLE: [&str; 2] = [
     OrderStatus::Confirmed.as_str(),
 ];
 
-fn num(r: &tokio_postgres::Row, i: usize) -> f64 {
-    r.get::<_, f64>(i)
+fn num(r: &tokio_postgres::Row, column: &str) -> f64 {
+    r.get::<_, f64>(column)
 }
 
 /// `OrderSummary` from a `shop_orders_list` / `shop_order_detail` row.
 fn summary(r: &tokio_postgres::Row) -> Value {
     json!({
-        "order_id": r.get::<_, i64>(0),
-        "created_at": r.get::<_, DateTime<Utc>>(1),
-        "status": r.get::<_, String>(2),
-        "payment_status": r.get::<_, String>(3),
-        "total": num(r, 4),
-        "currency": r.get::<_, String>(5),
-        "item_count": r.get::<_, i64>(6),
-        "first_items": r.get::<_, Vec<String>>(7),
+        "order_id": r.get::<_, i64>("order_id"),
+        "created_at": r.get::<_, DateTime<Utc>>("created_at"),
+        "status": r.get::<_, String>("status"),
+        "payment_status": r.get::<_, String>("payment_status"),
+        "total": num(r, "total"),
+        "currency": r.get::<_, String>("currency"),
+        "item_count": r.get::<_, i64>("item_count"),
+        "first_items": r.get::<_, Vec<String>>("first_items"),
     })
 }
 
-async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+async fn list(State(state): State<ShopState>, customer: Customer) -> Result<Json<Value>> {
     let rows = query!("shop_orders_list")
         .rows(&state.pool.get().await?, &[&customer.customer_id])
         .await?;
@@ -58,43 +58,47 @@ async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<
 }
 
 /// `OrderDetail` of order `order_id` if it is `customer_id`'s.
-pub async fn detail_json(state: &AppState, order_id: i64, customer_id: i64) -> Result<Value> {
+pub async fn detail_json(state: &ShopState, order_id: i64, customer_id: i64) -> Result<Value> {
     let client = state.pool.get().await?;
     let r = query!("shop_order_detail")
         .opt(&client, &[&order_id, &customer_id])
         .await?
         .ok_or_else(|| Error::not_found("order"))?;
     let mut out = summary(&r);
-    let status: String = r.get(2);
+    let status: String = r.get("status");
     let items = query!("shop_order_lines")
         .rows(&client, &[&order_id])
         .await?;
     out["items"] = json!(items
         .iter()
         .map(|i| json!({
-            "product_id": i.get::<_, i64>(0), "name": i.get::<_, String>(1), "qty": i.get::<_, i32>(2),
-            "unit_list_price": num(i, 3), "unit_sell_price": num(i, 4), "line_total": num(i, 5),
+            "product_id": i.get::<_, i64>("product_id"),
+            "name": i.get::<_, String>("product_name"),
+            "qty": i.get::<_, i32>("qty"),
+            "unit_list_price": num(i, "unit_list_price"),
+            "unit_sell_price": num(i, "unit_sell_price"),
+            "line_total": num(i, "line_total"),
         }))
         .collect::<Vec<_>>());
-    out["subtotal"] = json!(num(&r, 8));
-    out["discount"] = json!(num(&r, 9));
-    out["promo_code"] = json!(r.get::<_, Option<String>>(10));
-    out["promo_discount"] = json!(num(&r, 11));
-    out["tax"] = json!(num(&r, 12));
-    out["address"] = r.get::<_, Value>(13);
-    out["cancel_reason"] = json!(r.get::<_, Option<String>>(14));
+    out["subtotal"] = json!(num(&r, "subtotal"));
+    out["discount"] = json!(num(&r, "discount"));
+    out["promo_code"] = json!(r.get::<_, Option<String>>("promo_code"));
+    out["promo_discount"] = json!(num(&r, "promo_discount"));
+    out["tax"] = json!(num(&r, "tax"));
+    out["address"] = r.get::<_, Value>("address");
+    out["cancel_reason"] = json!(r.get::<_, Option<String>>("cancel_reason"));
     out["can_cancel"] = json!(CANCELLABLE.contains(&status.as_str()));
     // the timeline: placed and paid from the order, shipped and delivered from
     // the shipment events as loaded from the stream
     let ship = query!("shop_order_shipment")
         .opt(&client, &[&order_id])
         .await?;
-    let shipped: Option<DateTime<Utc>> = ship.as_ref().and_then(|s| s.get(0));
-    let delivered: Option<NaiveDate> = ship.as_ref().and_then(|s| s.get(1));
-    let paid: Option<DateTime<Utc>> = r.get(15);
-    let cancelled: Option<DateTime<Utc>> = r.get(16);
+    let shipped: Option<DateTime<Utc>> = ship.as_ref().and_then(|s| s.get("shipped_ts"));
+    let delivered: Option<NaiveDate> = ship.as_ref().and_then(|s| s.get("delivered_dt"));
+    let paid: Option<DateTime<Utc>> = r.get("paid_at");
+    let cancelled: Option<DateTime<Utc>> = r.get("cancelled_at");
     let mut timeline = vec![
-        json!({"stage": "PLACED", "at": r.get::<_, DateTime<Utc>>(1)}),
+        json!({"stage": "PLACED", "at": r.get::<_, DateTime<Utc>>("created_at")}),
         json!({"stage": "PAID", "at": paid}),
     ];
     if let Some(at) = cancelled {
@@ -108,7 +112,7 @@ pub async fn detail_json(state: &AppState, order_id: i64, customer_id: i64) -> R
 }
 
 async fn detail(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     customer: Customer,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
@@ -121,7 +125,7 @@ struct Cancel {
 }
 
 async fn cancel(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(id): Path<i64>,
@@ -149,7 +153,7 @@ async fn cancel(
 }
 
 async fn reorder(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(id): Path<i64>,

@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{money, pricing};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
 /// How old a snapshot may get before a reload.
 const MAX_AGE: Duration = Duration::from_secs(5);
@@ -94,20 +94,20 @@ async fn load(pool: &Pool) -> Result<Snapshot> {
     let (mut lo, mut hi) = (i64::MAX, 0);
     for r in rows {
         let p = Product {
-            product_id: r.get(0),
-            sku: r.get(1),
-            name: r.get(2),
-            brand: r.get(3),
-            category_l1: r.get(4),
-            category_l2: r.get(5),
-            currency: r.get(6),
-            list: r.get(7),
-            cost: r.get(8),
-            rating_avg: r.get(9),
-            rating_count: r.get(10),
-            available: r.get(11),
-            units_sold: r.get(12),
-            updated: r.get(13),
+            product_id: r.get("product_id"),
+            sku: r.get("sku"),
+            name: r.get("product_name"),
+            brand: r.get("brand"),
+            category_l1: r.get("category_l1"),
+            category_l2: r.get("category_l2"),
+            currency: r.get("currency"),
+            list: r.get("list_cents"),
+            cost: r.get("cost_cents"),
+            rating_avg: r.get("rating_avg"),
+            rating_count: r.get("rating_count"),
+            available: r.get("available"),
+            units_sold: r.get("units_sold"),
+            updated: r.get("updated_epoch"),
             haystack: String::new(),
         };
         let haystack = format!(
@@ -169,7 +169,7 @@ impl CatalogCache {
     }
 }
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/facets", get(facets))
         .route("/api/shop/products", get(list))
@@ -177,7 +177,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/shop/products/{id}/image.svg", get(image))
 }
 
-async fn facets(State(state): State<AppState>) -> Result<Json<Value>> {
+async fn facets(State(state): State<ShopState>) -> Result<Json<Value>> {
     Ok(Json(
         state.shop.catalog().get(&state.pool).await?.facets.clone(),
     ))
@@ -308,7 +308,7 @@ pub fn search<'a>(snap: &'a Snapshot, q: &ListQuery) -> Result<(Vec<&'a Product>
     Ok((page, total))
 }
 
-async fn list(State(state): State<AppState>, Query(q): Query<ListQuery>) -> Result<Json<Value>> {
+async fn list(State(state): State<ShopState>, Query(q): Query<ListQuery>) -> Result<Json<Value>> {
     let snap = state.shop.catalog().get(&state.pool).await?;
     let (items, total) = search(&snap, &q)?;
     Ok(Json(json!({
@@ -345,7 +345,7 @@ pub fn related<'a>(snap: &'a Snapshot, p: &Product) -> Vec<&'a Product> {
     others
 }
 
-async fn detail(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>> {
+async fn detail(State(state): State<ShopState>, Path(id): Path<i64>) -> Result<Json<Value>> {
     // stock comes from the snapshot, which every checkout, payment, cancel and
     // clock step of this process invalidates (other processes: at most 5 s
     // old); checkout itself locks and checks the real rows
@@ -398,7 +398,7 @@ pub fn svg(p: &Product) -> String {
     )
 }
 
-async fn image(State(state): State<AppState>, Path(id): Path<i64>) -> Result<impl IntoResponse> {
+async fn image(State(state): State<ShopState>, Path(id): Path<i64>) -> Result<impl IntoResponse> {
     let snap = state.shop.catalog().get(&state.pool).await?;
     let p = snap
         .products

@@ -12,13 +12,13 @@ use serde_json::{json, Value};
 use super::events::click;
 use super::visitor::{Customer, MaybeCustomer, Visitor};
 use super::{money, outbox, pricing};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
 /// Units allowed on one cart line.
 pub const MAX_QTY: i32 = 20;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/cart", axum::routing::get(get_cart).delete(clear))
         .route("/api/shop/cart/items", post(add))
@@ -32,7 +32,7 @@ pub fn owner(visitor: &Visitor, customer: Option<&Customer>) -> String {
 }
 
 /// `Cart` of docs/shop-api.md for `owner`.
-pub async fn cart_json(state: &AppState, owner: &str) -> Result<Value> {
+pub async fn cart_json(state: &ShopState, owner: &str) -> Result<Value> {
     let rows = query!("shop_cart_lines")
         .rows(&state.pool.get().await?, &[&owner])
         .await?;
@@ -41,7 +41,7 @@ pub async fn cart_json(state: &AppState, owner: &str) -> Result<Value> {
     let (mut subtotal, mut tax, mut count) = (0i64, 0i64, 0i64);
     let mut currency = "INR".to_string();
     for r in rows {
-        let (id, qty): (i64, i32) = (r.get(0), r.get(1));
+        let (id, qty): (i64, i32) = (r.get("product_id"), r.get("qty"));
         let Some(p) = snap.products.get(&id) else {
             continue;
         };
@@ -63,7 +63,7 @@ pub async fn cart_json(state: &AppState, owner: &str) -> Result<Value> {
 }
 
 async fn get_cart(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
 ) -> Result<Json<Value>> {
@@ -86,7 +86,7 @@ fn check_qty(qty: i32) -> Result<()> {
     }
 }
 
-async fn check_product(state: &AppState, id: i64) -> Result<()> {
+async fn check_product(state: &ShopState, id: i64) -> Result<()> {
     let snap = state.shop.catalog().get(&state.pool).await?;
     if snap.products.contains_key(&id) {
         Ok(())
@@ -96,7 +96,7 @@ async fn check_product(state: &AppState, id: i64) -> Result<()> {
 }
 
 async fn add(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
     Json(body): Json<Add>,
@@ -130,7 +130,7 @@ struct SetQty {
 }
 
 async fn set_qty(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
     Path(product_id): Path<i64>,
@@ -149,7 +149,7 @@ async fn set_qty(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
     Path(product_id): Path<i64>,
@@ -163,7 +163,7 @@ async fn remove(
 }
 
 async fn clear(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
 ) -> Result<Json<Value>> {

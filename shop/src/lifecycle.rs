@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::events::click_with_id;
 use super::{now_micros, outbox};
-use crate::error::{Error, Result};
+use globalcart_httpkit::{Error, Result};
 
 /// A shop order as the transitions see it.
 #[derive(Debug, Clone)]
@@ -51,19 +51,19 @@ pub async fn lock(tx: &Transaction<'_>, order_id: i64, customer_id: Option<i64>)
         .opt(&tx, &[&order_id, &customer_id])
         .await?
         .ok_or_else(|| Error::not_found("order"))?;
-    let shipment: Option<Value> = r.get(6);
+    let shipment: Option<Value> = r.get("shipment_event");
     Ok(Order {
         order_id,
-        customer_id: r.get(0),
-        status: r.get(1),
-        payment_status: r.get(2),
-        order: from_json(r.get(3))?,
-        payment: from_json(r.get(4))?,
+        customer_id: r.get("customer_id"),
+        status: r.get("status"),
+        payment_status: r.get("payment_status"),
+        order: from_json(r.get("order_event"))?,
+        payment: from_json(r.get("payment_event"))?,
         shipment: shipment.map(from_json).transpose()?,
-        session_id: r.get(5),
-        email: r.get(7),
-        country: r.get(8),
-        site_url: r.get(9),
+        session_id: r.get("session_id"),
+        email: r.get("email"),
+        country: r.get("country"),
+        site_url: r.get("site_url"),
     })
 }
 
@@ -194,10 +194,10 @@ pub async fn capture(tx: &Transaction<'_>, o: &mut Order) -> Result<()> {
         order_id: o.order_id,
         event_time: now,
         updated_at: now,
-        fc_id: fc.get(0),
-        fc_name: fc.get(1),
-        fc_country: fc.get(2),
-        fc_timezone: fc.get(3),
+        fc_id: fc.get("fc_id"),
+        fc_name: fc.get("fc_name"),
+        fc_country: fc.get("country"),
+        fc_timezone: fc.get("timezone"),
         carrier: if india { "Delhivery" } else { "DHL Express" }.into(),
         shipment_status: ShipmentStatus::LabelCreated.into(),
         currency: o.payment.currency.clone(),

@@ -20,13 +20,13 @@ use super::addresses::{self, Address};
 use super::pricing::{self, LineIn, Promo};
 use super::visitor::{Customer, Visitor};
 use super::{accounts, money, now_micros, outbox};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
 /// Payment methods the simulated provider takes.
 pub const METHODS: [&str; 4] = ["CARD", "UPI", "NETBANKING", "WALLET"];
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/checkout", post(checkout))
         .route("/api/shop/promos/{code}", get(check_promo))
@@ -40,16 +40,16 @@ pub async fn promo(
     let code = code.trim().to_uppercase();
     let r = query!("shop_promo_get").opt(&client, &[&code]).await?;
     Ok(r.map(|r| {
-        let (kind, value): (String, i64) = (r.get(1), r.get(2));
+        let (kind, value): (String, i64) = (r.get("discount_type"), r.get("discount_value"));
         Promo {
-            code: r.get(0),
+            code: r.get("code"),
             percent: (kind == "PERCENT").then_some(value / 100),
             flat: (kind == "FLAT").then_some(value),
-            max_discount: r.get(3),
-            min_order: r.get(4),
-            active: r.get(5),
-            expired: r.get(6),
-            once_per_customer: r.get(7),
+            max_discount: r.get("max_discount"),
+            min_order: r.get("min_order"),
+            active: r.get("active"),
+            expired: r.get("expired"),
+            once_per_customer: r.get("once_per_customer"),
         }
     }))
 }
@@ -60,7 +60,7 @@ struct PromoQuery {
 }
 
 async fn check_promo(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     Path(code): Path<String>,
     Query(q): Query<PromoQuery>,
 ) -> Result<Json<Value>> {
@@ -116,7 +116,7 @@ pub fn site_url(headers: &HeaderMap) -> String {
             .and_then(|v| v.split(',').next())
             .map(|v| v.trim().to_string())
     };
-    let scheme = if crate::auth::session::is_https(headers) {
+    let scheme = if globalcart_httpkit::session::is_https(headers) {
         "https"
     } else {
         "http"
@@ -134,7 +134,7 @@ pub fn site_url(headers: &HeaderMap) -> String {
 }
 
 async fn checkout(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     headers: HeaderMap,
     visitor: Visitor,
     customer: Customer,
@@ -219,14 +219,12 @@ async fn replayed(
     else {
         return Ok(None);
     };
-    let (order_id, owner, payment_id, status, total, currency): (
-        i64,
-        i64,
-        i64,
-        String,
-        i64,
-        String,
-    ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+    let order_id: i64 = r.get("order_id");
+    let owner: i64 = r.get("customer_id");
+    let payment_id: i64 = r.get("payment_id");
+    let status: String = r.get("status");
+    let total: i64 = r.get("total_cents");
+    let currency: String = r.get("currency");
     if owner != customer.customer_id {
         return Err(Error::Conflict {
             message: "idempotency_key already used".into(),
@@ -281,27 +279,27 @@ async fn priced_cart(tx: &Transaction<'_>, owner: &str) -> Result<Cart> {
     if rows.is_empty() {
         return Err(Error::Unprocessable("the cart is empty".into()));
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-    let qty: Vec<i32> = rows.iter().map(|r| r.get(1)).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.get("product_id")).collect();
+    let qty: Vec<i32> = rows.iter().map(|r| r.get("qty")).collect();
     let products = query!("shop_checkout_products").rows(tx, &[&ids]).await?;
     let mut lines = Vec::with_capacity(ids.len());
     let mut currency = String::from("INR");
     for (id, q) in ids.iter().zip(&qty) {
         let p = products
             .iter()
-            .find(|p| p.get::<_, i64>(0) == *id)
+            .find(|p| p.get::<_, i64>("product_id") == *id)
             .ok_or_else(|| {
                 Error::Unprocessable(format!(
                     "product {id} is no longer sold; remove it from the cart"
                 ))
             })?;
-        currency = p.get(4);
+        currency = p.get("currency");
         lines.push(LineIn {
             product_id: *id,
-            name: p.get(1),
+            name: p.get("product_name"),
             qty: *q as i64,
-            list: p.get(2),
-            cost: p.get(3),
+            list: p.get("list_cents"),
+            cost: p.get("cost_cents"),
         });
     }
     Ok(Cart {
@@ -360,8 +358,8 @@ async fn reserve_stock(tx: &Transaction<'_>, cart: &Cart) -> Result<()> {
         .filter_map(|l| {
             let available: i64 = stock
                 .iter()
-                .find(|s| s.get::<_, i64>(0) == l.product_id)
-                .map_or(0, |s| s.get(1));
+                .find(|s| s.get::<_, i64>("product_id") == l.product_id)
+                .map_or(0, |s| s.get("available"));
             (available < l.qty).then(|| {
                 json!({"product_id": l.product_id, "name": l.name, "requested": l.qty, "available": available})
             })

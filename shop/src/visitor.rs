@@ -17,9 +17,9 @@ use axum_extra::extract::cookie::{Cookie, SignedCookieJar};
 use rand::RngCore;
 use uuid::Uuid;
 
-use crate::auth::session::{cookie, is_https, CSRF_HEADER};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::session::{cookie, is_https, CSRF_HEADER};
+use globalcart_httpkit::{Error, Result};
 
 pub const VISITOR_COOKIE: &str = "gc_visitor";
 pub const VISIT_COOKIE: &str = "gc_visit";
@@ -70,9 +70,9 @@ pub fn device(headers: &HeaderMap) -> &'static str {
 
 /// Middleware of every shop route: reads or issues the visitor and visit
 /// cookies and puts the [`Visitor`] in the request.
-pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn layer(State(state): State<ShopState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
-    let jar = SignedCookieJar::from_headers(&headers, state.auth.key.clone());
+    let jar = SignedCookieJar::from_headers(&headers, state.key.clone());
     let now = chrono::Utc::now().timestamp();
     let known = jar.get(VISITOR_COOKIE).and_then(|c| {
         let (id, csrf) = c.value().split_once('.')?;
@@ -97,7 +97,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         csrf: csrf.clone(),
         visit_id: visit_id.clone(),
         device: device(&headers),
-        ip: state.auth.proxies.client_ip(&headers, peer),
+        ip: state.proxies.client_ip(&headers, peer),
         sent_csrf: headers
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
@@ -114,7 +114,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     } else {
         visit_id
     };
-    let mut out = SignedCookieJar::new(state.auth.key.clone());
+    let mut out = SignedCookieJar::new(state.key.clone());
     if new_visitor {
         let mut c = cookie(VISITOR_COOKIE, format!("{visitor_id}.{csrf}"), secure);
         c.set_max_age(time_days(365));
@@ -145,7 +145,9 @@ impl Visitor {
     pub fn check_csrf(&self, customer: Option<&Customer>) -> Result<()> {
         let want = self.csrf_token(customer);
         match &self.sent_csrf {
-            Some(t) if crate::auth::session::constant_time_eq(t.as_bytes(), want.as_bytes()) => {
+            Some(t)
+                if globalcart_httpkit::session::constant_time_eq(t.as_bytes(), want.as_bytes()) =>
+            {
                 Ok(())
             }
             Some(_) => Err(Error::Forbidden("header X-CSRF-Token: wrong token".into())),
@@ -197,23 +199,23 @@ impl Customer {
 #[derive(Debug, Clone)]
 pub struct MaybeCustomer(pub Option<Customer>);
 
-async fn lookup(state: &AppState, session: Uuid) -> Result<Option<Customer>> {
+async fn lookup(state: &ShopState, session: Uuid) -> Result<Option<Customer>> {
     let row = query!("shop_session_customer")
         .opt(&state.pool.get().await?, &[&session])
         .await?;
     Ok(row.map(|r| Customer {
-        customer_id: r.get(0),
-        email: r.get(1),
-        display_name: r.get(2),
-        csrf: r.get(3),
+        customer_id: r.get("customer_id"),
+        email: r.get("email"),
+        display_name: r.get("display_name"),
+        csrf: r.get("csrf_token"),
         session_id: session,
     }))
 }
 
-impl FromRequestParts<AppState> for MaybeCustomer {
+impl FromRequestParts<ShopState> for MaybeCustomer {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &ShopState) -> Result<Self> {
         let visitor = Visitor::from_request_parts(parts, state).await?;
         match visitor.session {
             Some(s) => Ok(MaybeCustomer(lookup(state, s).await?)),
@@ -222,10 +224,10 @@ impl FromRequestParts<AppState> for MaybeCustomer {
     }
 }
 
-impl FromRequestParts<AppState> for Customer {
+impl FromRequestParts<ShopState> for Customer {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &ShopState) -> Result<Self> {
         MaybeCustomer::from_request_parts(parts, state)
             .await?
             .0

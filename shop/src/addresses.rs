@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/addresses", get(list).post(create))
         .route("/api/shop/addresses/{id}", put(update).delete(remove))
@@ -76,16 +76,16 @@ impl Address {
 /// `Address` of docs/shop-api.md from a row of `shop_address_*` queries.
 pub fn address_json(r: &tokio_postgres::Row) -> Value {
     json!({
-        "address_id": r.get::<_, i64>(0), "label": r.get::<_, String>(1),
-        "recipient_name": r.get::<_, String>(2), "phone": r.get::<_, String>(3),
-        "line1": r.get::<_, String>(4), "line2": r.get::<_, String>(5),
-        "city": r.get::<_, String>(6), "state": r.get::<_, String>(7),
-        "postal_code": r.get::<_, String>(8), "country": r.get::<_, String>(9),
-        "is_default": r.get::<_, bool>(10),
+        "address_id": r.get::<_, i64>("address_id"), "label": r.get::<_, String>("label"),
+        "recipient_name": r.get::<_, String>("recipient_name"), "phone": r.get::<_, String>("phone"),
+        "line1": r.get::<_, String>("line1"), "line2": r.get::<_, String>("line2"),
+        "city": r.get::<_, String>("city"), "state": r.get::<_, String>("state"),
+        "postal_code": r.get::<_, String>("postal_code"), "country": r.get::<_, String>("country"),
+        "is_default": r.get::<_, bool>("is_default"),
     })
 }
 
-async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+async fn list(State(state): State<ShopState>, customer: Customer) -> Result<Json<Value>> {
     let rows = query!("shop_address_list")
         .rows(&state.pool.get().await?, &[&customer.customer_id])
         .await?;
@@ -126,7 +126,7 @@ pub async fn insert(
 }
 
 async fn create(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Json(body): Json<Address>,
@@ -141,7 +141,7 @@ async fn create(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(id): Path<i64>,
@@ -181,7 +181,7 @@ async fn update(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(id): Path<i64>,

@@ -7,33 +7,37 @@ use globalcart_common::query;
 use serde_json::{json, Value};
 
 use super::visitor::{Customer, Visitor};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/wishlist", get(list))
         .route("/api/shop/wishlist/{product_id}", put(add).delete(remove))
 }
 
-async fn items(state: &AppState, customer_id: i64) -> Result<Value> {
+async fn items(state: &ShopState, customer_id: i64) -> Result<Value> {
     let rows = query!("shop_wishlist_select")
         .rows(&state.pool.get().await?, &[&customer_id])
         .await?;
     let snap = state.shop.catalog().get(&state.pool).await?;
     let items: Vec<Value> = rows
         .iter()
-        .filter_map(|r| snap.products.get(&r.get::<_, i64>(0)).map(|p| p.json()))
+        .filter_map(|r| {
+            snap.products
+                .get(&r.get::<_, i64>("product_id"))
+                .map(|p| p.json())
+        })
         .collect();
     Ok(json!({ "items": items }))
 }
 
-async fn list(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+async fn list(State(state): State<ShopState>, customer: Customer) -> Result<Json<Value>> {
     Ok(Json(items(&state, customer.customer_id).await?))
 }
 
 async fn add(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(product_id): Path<i64>,
@@ -59,7 +63,7 @@ async fn add(
 }
 
 async fn remove(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(product_id): Path<i64>,

@@ -38,15 +38,17 @@ use globalcart_common::query;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::FromRef;
 use axum::Router;
+use axum_extra::extract::cookie::Key;
 use deadpool_postgres::Pool;
 use globalcart_common::{kafka, KafkaSettings};
+use globalcart_httpkit::client::TrustedProxies;
 use rand::RngCore;
 use rdkafka::producer::FutureProducer;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use globalcart_httpkit::{Error, Result};
 
 /// What the operator sets for the shop.
 #[derive(Debug, Clone)]
@@ -84,14 +86,36 @@ struct Inner {
     catalog: catalog::CatalogCache,
     webhook_key: Vec<u8>,
     otp_key: Vec<u8>,
-    login_attempts: crate::auth::limits::Attempts,
+    login_attempts: globalcart_httpkit::limits::Attempts,
     /// Page events per visit and per client address ([`events`]).
-    funnel_limits: (crate::auth::limits::Attempts, crate::auth::limits::Attempts),
+    funnel_limits: (
+        globalcart_httpkit::limits::Attempts,
+        globalcart_httpkit::limits::Attempts,
+    ),
 }
 
 /// The shop's shared state.
 #[derive(Clone)]
 pub struct Shop(Arc<Inner>);
+
+/// What every shop handler and task can reach: the database, the shop, and
+/// what it borrows from the app (the cookie key and the trusted proxies).
+/// The API builds it from its own state (`FromRef`).
+#[derive(Clone)]
+pub struct ShopState {
+    pub pool: Pool,
+    pub shop: Shop,
+    /// The app's cookie signing key (the shop's cookies are signed with it).
+    pub key: Key,
+    /// Proxies whose forwarded headers name the client.
+    pub proxies: TrustedProxies,
+}
+
+impl FromRef<ShopState> for Key {
+    fn from_ref(state: &ShopState) -> Key {
+        state.key.clone()
+    }
+}
 
 async fn secret(pool: &Pool, name: &str) -> Result<Vec<u8>> {
     let mut fresh = vec![0u8; 32];
@@ -99,7 +123,7 @@ async fn secret(pool: &Pool, name: &str) -> Result<Vec<u8>> {
     let row = query!("app_secret_ensure")
         .one(&pool.get().await?, &[&name, &fresh])
         .await?;
-    Ok(row.get(0))
+    Ok(row.get("value"))
 }
 
 impl Shop {
@@ -128,16 +152,16 @@ impl Shop {
             catalog: catalog::CatalogCache::default(),
             webhook_key,
             otp_key,
-            login_attempts: crate::auth::limits::Attempts::new(
+            login_attempts: globalcart_httpkit::limits::Attempts::new(
                 accounts::LOGIN_ATTEMPTS_ALLOWED,
                 Duration::from_secs(15 * 60),
             ),
             funnel_limits: (
-                crate::auth::limits::Attempts::new(
+                globalcart_httpkit::limits::Attempts::new(
                     events::EVENTS_PER_VISIT_PER_MINUTE,
                     Duration::from_secs(60),
                 ),
-                crate::auth::limits::Attempts::new(
+                globalcart_httpkit::limits::Attempts::new(
                     events::EVENTS_PER_IP_PER_MINUTE,
                     Duration::from_secs(60),
                 ),
@@ -159,8 +183,25 @@ impl Shop {
     }
 }
 
-/// Every shop route.
-pub fn router() -> Router<AppState> {
+/// Every shop route, with the visitor layer (cookies, CSRF) and its state.
+pub fn router(state: ShopState) -> Router {
+    routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            visitor::layer,
+        ))
+        .with_state(state)
+}
+
+/// The shop's background tasks until `stop` turns true: the outbox relay
+/// (which publishes what is left before it returns) and the shop clock.
+pub async fn run(state: ShopState, stop: watch::Receiver<bool>) {
+    let relay = tokio::spawn(outbox::run(state.clone(), stop.clone()));
+    let clock = tokio::spawn(fulfilment::run(state, stop));
+    let _ = tokio::join!(relay, clock);
+}
+
+fn routes() -> Router<ShopState> {
     Router::new()
         .merge(accounts::router())
         .merge(catalog::router())

@@ -25,10 +25,10 @@ use super::visitor::{
     customer_cookie, Customer, MaybeCustomer, Visitor, CUSTOMER_COOKIE, CUSTOMER_SESSION_SECS,
 };
 use super::{now_micros, outbox, Shop};
-use crate::auth::password;
-use crate::auth::session::{self, is_https};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::password;
+use globalcart_httpkit::session::{self, is_https};
+use globalcart_httpkit::{Error, Result};
 
 /// Lifetime of a code.
 pub const OTP_TTL_SECS: f64 = 600.0;
@@ -41,7 +41,7 @@ pub const OTP_PER_IP_PER_HOUR: i64 = 20;
 /// Password sign-in attempts per address per 15 minutes (a success resets).
 pub const LOGIN_ATTEMPTS_ALLOWED: u32 = 10;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/session", get(current))
         .route("/api/shop/auth/otp", post(request_otp))
@@ -52,7 +52,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn current(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
 ) -> Result<Json<Value>> {
@@ -69,8 +69,8 @@ async fn current(
         "customer": customer.as_ref().map(Customer::json),
         "csrf_token": visitor.csrf_token(customer.as_ref()),
         "demo_mode": state.shop.settings().demo_mode,
-        "cart_count": row.get::<_, i64>(0),
-        "wishlist_count": row.get::<_, i64>(1),
+        "cart_count": row.get::<_, i64>("cart_count"),
+        "wishlist_count": row.get::<_, i64>("wishlist_count"),
     })))
 }
 
@@ -113,7 +113,7 @@ struct OtpRequest {
 }
 
 async fn request_otp(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
     Json(body): Json<OtpRequest>,
@@ -141,7 +141,7 @@ async fn request_otp(
     let counts = query!("shop_otp_recent_counts")
         .one(&tx, &[&email, &visitor.ip])
         .await?;
-    let (by_address, by_ip): (i64, i64) = (counts.get(0), counts.get(1));
+    let (by_address, by_ip): (i64, i64) = (counts.get("by_address"), counts.get("by_ip"));
     if by_address >= OTP_PER_ADDRESS_PER_HOUR || by_ip >= OTP_PER_IP_PER_HOUR {
         return Err(Error::TooManyRequests {
             message: "too many codes requested; try again later".into(),
@@ -210,7 +210,7 @@ struct VerifyRequest {
 }
 
 async fn verify(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     headers: HeaderMap,
     jar: SignedCookieJar,
     visitor: Visitor,
@@ -232,8 +232,11 @@ async fn verify(
         .opt(&tx, &[&email])
         .await?
         .ok_or_else(refused)?;
-    let (otp_id, purpose, stored, attempts, expired): (i64, String, String, i32, bool) =
-        (otp.get(0), otp.get(1), otp.get(2), otp.get(3), otp.get(4));
+    let otp_id: i64 = otp.get("otp_id");
+    let purpose: String = otp.get("purpose");
+    let stored: String = otp.get("otp_hash");
+    let attempts: i32 = otp.get("attempts");
+    let expired: bool = otp.get("expired");
     if attempts >= OTP_MAX_ATTEMPTS || expired {
         return Err(refused());
     }
@@ -248,7 +251,7 @@ async fn verify(
         let created = query!("shop_customer_insert_from_otp")
             .one(&tx, &[&otp_id, &visitor.visitor_id])
             .await?;
-        let customer_id: i64 = created.get(0);
+        let customer_id: i64 = created.get("customer_id");
         customer_event(&tx, customer_id).await?;
         query!("shop_email_insert")
             .execute(
@@ -270,7 +273,7 @@ async fn verify(
             .await?
             .ok_or_else(|| Error::Unauthorized("wrong email or code".into()))?
     };
-    let customer_id: i64 = row.get(0);
+    let customer_id: i64 = row.get("customer_id");
     sign_in(state, tx, headers, jar, visitor, customer_id).await
 }
 
@@ -293,12 +296,12 @@ pub async fn customer_event(
         customer_id,
         event_time: now,
         updated_at: now,
-        customer_created_at: r.get(0),
-        geo_id: r.get(1),
-        country: r.get(2),
-        region: r.get(3),
-        city: r.get(4),
-        currency: r.get(5),
+        customer_created_at: r.get("created_micros"),
+        geo_id: r.get("geo_id"),
+        country: r.get("country"),
+        region: r.get("region"),
+        city: r.get("city"),
+        currency: r.get("currency"),
         acquisition_channel: "SHOP".into(),
     };
     outbox::enqueue(tx, &AnyEvent::Customer(event)).await
@@ -307,7 +310,7 @@ pub async fn customer_event(
 /// Opens the customer's session, moves the visitor's cart into theirs, commits
 /// `tx` and answers with the customer and the session's CSRF token.
 async fn sign_in(
-    state: AppState,
+    state: ShopState,
     tx: deadpool_postgres::Transaction<'_>,
     headers: HeaderMap,
     jar: SignedCookieJar,
@@ -323,8 +326,13 @@ async fn sign_in(
         .await?;
     tx.commit().await?;
     state.shop.nudge();
-    let (session_id, csrf) =
-        session::open(&state, "customer", Some(customer_id), CUSTOMER_SESSION_SECS).await?;
+    let (session_id, csrf) = session::open(
+        &state.pool,
+        "customer",
+        Some(customer_id),
+        CUSTOMER_SESSION_SECS,
+    )
+    .await?;
     let row = query!("shop_customer_by_id")
         .one(&state.pool.get().await?, &[&customer_id])
         .await?;
@@ -332,7 +340,7 @@ async fn sign_in(
     Ok((
         jar,
         Json(json!({
-            "customer": {"customer_id": customer_id, "email": row.get::<_, String>(1), "display_name": row.get::<_, String>(2)},
+            "customer": {"customer_id": customer_id, "email": row.get::<_, String>("email"), "display_name": row.get::<_, String>("display_name")},
             "csrf_token": csrf,
         })),
     ))
@@ -345,7 +353,7 @@ struct LoginRequest {
 }
 
 async fn login(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     headers: HeaderMap,
     jar: SignedCookieJar,
     visitor: Visitor,
@@ -366,7 +374,7 @@ async fn login(
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
     let row = query!("shop_customer_by_email").opt(&tx, &[&email]).await?;
-    let hash: Option<String> = row.as_ref().and_then(|r| r.get(3));
+    let hash: Option<String> = row.as_ref().and_then(|r| r.get("password_hash"));
     let pw = body.password.clone();
     // verify even without an account, so timing does not reveal one
     let ok = tokio::task::spawn_blocking(move || match hash {
@@ -381,20 +389,20 @@ async fn login(
     match (ok, row) {
         (true, Some(r)) => {
             attempts.forgive(&email);
-            sign_in(state, tx, headers, jar, visitor, r.get(0)).await
+            sign_in(state, tx, headers, jar, visitor, r.get("customer_id")).await
         }
         _ => Err(Error::Unauthorized("wrong email or password".into())),
     }
 }
 
 async fn logout(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     jar: SignedCookieJar,
     visitor: Visitor,
     customer: Customer,
 ) -> Result<impl IntoResponse> {
     visitor.check_csrf(Some(&customer))?;
-    session::revoke(&state, customer.session_id).await?;
+    session::revoke(&state.pool, customer.session_id).await?;
     Ok((
         jar.remove(axum_extra::extract::cookie::Cookie::build(CUSTOMER_COOKIE).path("/")),
         StatusCode::NO_CONTENT,
@@ -410,7 +418,7 @@ struct InboxQuery {
 /// so a visitor can sign up without a mail server. Another browser sees
 /// nothing, whether the address has an account or not.
 async fn demo_inbox(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     Query(q): Query<InboxQuery>,
 ) -> Result<Json<Value>> {

@@ -8,26 +8,26 @@ use globalcart_common::query;
 use serde_json::{json, Value};
 
 use super::visitor::Customer;
-use crate::error::Result;
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::Result;
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new().route("/api/shop/inbox", get(inbox))
 }
 
 /// `Email` of docs/shop-api.md, from a row (id, kind, subject, body, status, created).
 pub fn email_json(r: &tokio_postgres::Row) -> Value {
     json!({
-        "email_id": r.get::<_, i64>(0),
-        "kind": r.get::<_, String>(1),
-        "subject": r.get::<_, String>(2),
-        "body": r.get::<_, String>(3),
-        "status": r.get::<_, String>(4),
-        "created_at": r.get::<_, DateTime<Utc>>(5),
+        "email_id": r.get::<_, i64>("email_id"),
+        "kind": r.get::<_, String>("kind"),
+        "subject": r.get::<_, String>("subject"),
+        "body": r.get::<_, String>("body"),
+        "status": r.get::<_, String>("status"),
+        "created_at": r.get::<_, DateTime<Utc>>("created_at"),
     })
 }
 
-async fn inbox(State(state): State<AppState>, customer: Customer) -> Result<Json<Value>> {
+async fn inbox(State(state): State<ShopState>, customer: Customer) -> Result<Json<Value>> {
     let client = state.pool.get().await?;
     // the in-app inbox is this deployment's mail delivery
     query!("shop_email_deliver")

@@ -11,11 +11,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::lifecycle;
-use crate::error::Result;
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::Result;
 
 /// Applies every transition that is due; returns how many.
-pub async fn tick(state: &AppState) -> Result<usize> {
+pub async fn tick(state: &ShopState) -> Result<usize> {
     let s = state.shop.settings();
     let due = query!("shop_orders_due")
         .rows(
@@ -29,7 +29,7 @@ pub async fn tick(state: &AppState) -> Result<usize> {
         .await?;
     let mut done = 0;
     for r in due {
-        let (order_id, step): (i64, String) = (r.get(0), r.get(1));
+        let (order_id, step): (i64, String) = (r.get("order_id"), r.get("step"));
         let mut client = state.pool.get().await?;
         let tx = client.transaction().await?;
         let mut o = lifecycle::lock(&tx, order_id, None).await?;
@@ -50,7 +50,7 @@ pub async fn tick(state: &AppState) -> Result<usize> {
 }
 
 /// Ticks every second until `stop`.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(state: ShopState, mut stop: watch::Receiver<bool>) {
     loop {
         if let Err(e) = tick(&state).await {
             tracing::warn!(error = %e, "shop clock: will retry");

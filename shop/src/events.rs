@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use super::visitor::{MaybeCustomer, Visitor};
 use super::{now_micros, outbox};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new().route("/api/shop/events", post(report))
 }
 
@@ -82,7 +82,7 @@ pub const EVENTS_PER_VISIT_PER_MINUTE: u32 = 60;
 pub const EVENTS_PER_IP_PER_MINUTE: u32 = 300;
 
 async fn report(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     MaybeCustomer(customer): MaybeCustomer,
     Json(body): Json<Report>,

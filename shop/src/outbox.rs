@@ -13,8 +13,8 @@ use rdkafka::producer::FutureRecord;
 use tokio::sync::watch;
 
 use super::Shop;
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
 /// Writes `event` to the outbox inside the caller's transaction.
 pub async fn enqueue(
@@ -34,7 +34,7 @@ pub async fn enqueue(
 }
 
 /// Publishes one batch of pending events; returns how many.
-pub async fn publish_batch(state: &AppState) -> Result<usize> {
+pub async fn publish_batch(state: &ShopState) -> Result<usize> {
     let shop: &Shop = &state.shop;
     let mut client = state.pool.get().await?;
     let tx = client.transaction().await?;
@@ -44,14 +44,14 @@ pub async fn publish_batch(state: &AppState) -> Result<usize> {
     }
     let names: Vec<String> = rows
         .iter()
-        .map(|r| format!("{}.{}", shop.0.topic_prefix, r.get::<_, &str>(1)))
+        .map(|r| format!("{}.{}", shop.0.topic_prefix, r.get::<_, &str>("topic")))
         .collect();
     let mut ids = Vec::with_capacity(rows.len());
     let mut sends = Vec::with_capacity(rows.len());
     for (r, topic) in rows.iter().zip(&names) {
-        ids.push(r.get::<_, i64>(0));
-        let key: &str = r.get(2);
-        let payload: &[u8] = r.get(3);
+        ids.push(r.get::<_, i64>("outbox_id"));
+        let key: &str = r.get("event_key");
+        let payload: &[u8] = r.get("payload");
         let record = FutureRecord::to(topic).key(key).payload(payload);
         sends.push(shop.0.producer.send(record, Duration::from_secs(10)));
     }
@@ -66,7 +66,7 @@ pub async fn publish_batch(state: &AppState) -> Result<usize> {
     tx.commit().await?;
     for r in &rows {
         globalcart_common::metrics::SHOP_EVENTS
-            .with_label_values(&[r.get::<_, &str>(1), "published"])
+            .with_label_values(&[r.get::<_, &str>("topic"), "published"])
             .inc();
     }
     Ok(ids.len())
@@ -74,7 +74,7 @@ pub async fn publish_batch(state: &AppState) -> Result<usize> {
 
 /// The relay: publishes whenever nudged, and every second anyway (another
 /// process may have written events), until `stop`.
-pub async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+pub async fn run(state: ShopState, mut stop: watch::Receiver<bool>) {
     let mut backoff = Duration::from_millis(200);
     loop {
         match publish_batch(&state).await {

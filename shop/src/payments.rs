@@ -26,15 +26,15 @@ use super::events::click;
 use super::lifecycle;
 use super::visitor::{Customer, NewVisit, Visitor};
 use super::{orders, outbox};
-use crate::error::{Error, Result};
-use crate::http::AppState;
+use crate::ShopState;
+use globalcart_httpkit::{Error, Result};
 
 /// The provider name on payments.
 pub const PROVIDER: &str = "SIMULATED";
 /// The header carrying the webhook signature.
 pub const SIGNATURE_HEADER: &str = "x-signature";
 
-pub fn router() -> Router<AppState> {
+pub fn router() -> Router<ShopState> {
     Router::new()
         .route("/api/shop/orders/{id}/pay", post(pay))
         .route("/api/payments/webhook", post(webhook))
@@ -75,9 +75,12 @@ struct WebhookData {
 }
 
 /// Verifies and applies one provider event; false when it was seen before.
-pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> Result<bool> {
+pub async fn handle_webhook(state: &ShopState, body: &[u8], signature: &str) -> Result<bool> {
     let expected = sign(&state.shop.0.webhook_key, body);
-    if !crate::auth::session::constant_time_eq(expected.as_bytes(), signature.trim().as_bytes()) {
+    if !globalcart_httpkit::session::constant_time_eq(
+        expected.as_bytes(),
+        signature.trim().as_bytes(),
+    ) {
         return Err(Error::Unauthorized("bad webhook signature".into()));
     }
     let event: WebhookEvent = serde_json::from_slice(body)
@@ -98,7 +101,7 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
     let order_id: Option<i64> = query!("shop_payment_order")
         .opt(&tx, &[&event.data.provider_payment_id])
         .await?
-        .map(|r| r.get(0));
+        .map(|r| r.get("order_id"));
     if let Some(order_id) = order_id {
         let mut o = lifecycle::lock(&tx, order_id, None).await?;
         let pending =
@@ -138,7 +141,7 @@ pub async fn handle_webhook(state: &AppState, body: &[u8], signature: &str) -> R
 }
 
 async fn webhook(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>> {
@@ -166,7 +169,7 @@ pub const FAILURES: [&str; 5] = [
 ];
 
 async fn pay(
-    State(state): State<AppState>,
+    State(state): State<ShopState>,
     visitor: Visitor,
     customer: Customer,
     Path(order_id): Path<i64>,
@@ -210,7 +213,7 @@ async fn pay(
         let r: String = query!("shop_payment_ref")
             .one(&tx, &[&order_id])
             .await?
-            .get(0);
+            .get("provider_payment_id");
         tx.commit().await?;
         (r, o.payment.amount, o.payment.currency.clone())
     };
