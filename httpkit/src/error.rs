@@ -1,4 +1,4 @@
-//! The API's one error type: 4xx variants carry a safe message (and, for a
+//! The one HTTP error of the API and the shop: 4xx variants carry a safe message (and, for a
 //! conflict, details such as the items short of stock); internal errors become
 //! an opaque 500, logged with their cause.
 

@@ -1,5 +1,6 @@
 //! What the GlobalCart 360 API and its shop share over HTTP.
 //!
+//! # Layout
 //! - [`error`]: the one HTTP `Error`, rendered as a JSON error response (4xx
 //!   with a safe message, or an opaque 500 logged with its causes).
 //! - [`session`]: server-side sessions behind signed cookies, and the CSRF

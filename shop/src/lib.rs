@@ -16,6 +16,8 @@
 //! - [`events`]: funnel events from the pages.
 //! - [`outbox`]: every event a shop action causes is written in the action's
 //!   transaction and published to Kafka by the relay.
+//! - this file: [`ShopState`] (built from the API's state), the router and
+//!   the background tasks ([`run`]); errors are `globalcart_httpkit`'s.
 
 pub mod accounts;
 pub mod addresses;
@@ -48,7 +50,9 @@ use rand::RngCore;
 use rdkafka::producer::FutureProducer;
 use tokio::sync::{watch, Notify};
 
-use globalcart_httpkit::{Error, Result};
+/// The shop's errors are HTTP answers: the one `Error` of `globalcart_httpkit`,
+/// shared with the API.
+pub use globalcart_httpkit::{Error, Result};
 
 /// What the operator sets for the shop.
 #[derive(Debug, Clone)]
@@ -103,7 +107,9 @@ pub struct Shop(Arc<Inner>);
 /// The API builds it from its own state (`FromRef`).
 #[derive(Clone)]
 pub struct ShopState {
+    /// The app's Postgres pool (the shop's tables are in the same database).
     pub pool: Pool,
+    /// The shop's own state: producer, relay, catalog, secrets, limits.
     pub shop: Shop,
     /// The app's cookie signing key (the shop's cookies are signed with it).
     pub key: Key,

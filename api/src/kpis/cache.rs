@@ -265,7 +265,11 @@ impl KpiCache {
                 .insert((t.timestamp(), r.get("dim"), r.get("dim_value")), m);
         }
         globalcart_common::metrics::KPI_CACHE_SECONDS
-            .with_label_values(&["reload"])
+            .with_label_values(&[if width == FINE {
+                "reload_second"
+            } else {
+                "reload_bucket"
+            }])
             .observe(started.elapsed().as_secs_f64());
         tracing::debug!(
             from = %from,

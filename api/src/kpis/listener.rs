@@ -8,7 +8,7 @@
 //! notification must not leave the cache stale).
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use deadpool_postgres::Pool;
@@ -29,6 +29,15 @@ const DEBOUNCE: Duration = Duration::from_millis(5);
 /// touching the same older seconds reloads each once a second, not once a batch,
 /// and a round of new events stays a query or two long.
 const HOT: TimeDelta = TimeDelta::seconds(2);
+
+/// The share of its time the cold task may spend reloading older seconds
+/// (1 in `COLD_DUTY`): after a round that took `d`, the next waits at least
+/// `(COLD_DUTY - 1) × d`. Under a heavy stream nearly every batch touches
+/// older seconds (sessions that started minutes ago, costs of earlier
+/// orders), and reloading them every second kept about half a core of a
+/// 2-core machine busy, slowing the loader's commits and the hot reloads that
+/// show new events (docs/benchmarks.md, "Live cache duty cycle").
+const COLD_DUTY: u32 = 5;
 
 /// Splits `touched` into what to reload now and the older seconds to defer.
 fn defer_cold(touched: Touched, now: DateTime<Utc>, cold: &mut BTreeSet<i64>) -> Option<Touched> {
@@ -244,8 +253,9 @@ pub async fn run(cache: KpiCache, pool: Pool, url: String, mut shutdown: watch::
     let _ = cold.await;
 }
 
-/// The cold task of [`run`]: once a second, sums aged one-second buckets,
-/// reloads the older seconds collected since, and re-folds the windows.
+/// The cold task of [`run`]: once a second, sums aged one-second buckets and
+/// re-folds the windows; reloads the older seconds collected since as often
+/// as [`COLD_DUTY`] allows (every second while rounds stay short).
 async fn run_cold(
     cache: KpiCache,
     pool: Pool,
@@ -254,6 +264,7 @@ async fn run_cold(
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut cold: BTreeSet<i64> = BTreeSet::new();
+    let mut next_round = Instant::now();
     loop {
         tick.tick().await;
         if *shutdown.borrow() {
@@ -267,6 +278,11 @@ async fn run_cold(
             }
         }
         cache.consolidate(Utc::now());
+        if Instant::now() < next_round {
+            cache.rebuild(Utc::now());
+            continue;
+        }
+        let round = Instant::now();
         let todo = pieces(
             Touched::Seconds(std::mem::take(&mut cold)),
             Utc::now(),
@@ -281,6 +297,7 @@ async fn run_cold(
                 cold.extend(retry(from, to));
             }
         }
+        next_round = Instant::now() + round.elapsed() * (COLD_DUTY - 1);
         cache.rebuild(Utc::now());
     }
 }

@@ -4,10 +4,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
-use globalcart_api::auth::client::TrustedProxies;
 use globalcart_api::auth::AuthSettings;
 use globalcart_api::{App, AppSettings};
 use globalcart_common::{db, KafkaSettings, PgSettings};
+use globalcart_httpkit::client::TrustedProxies;
 use globalcart_shop::ShopSettings;
 
 #[derive(Debug, Clone, Args)]

@@ -13,7 +13,8 @@ use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use tokio::runtime::Handle;
 
-use super::{IdleVote, Loaded};
+use super::member::Loaded;
+use super::vote::IdleVote;
 use crate::error::Error;
 use crate::settings::StartAt;
 

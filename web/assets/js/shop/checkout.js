@@ -18,7 +18,7 @@ const METHODS = [
   ['NETBANKING', 'Net banking'],
   ['WALLET', 'Wallet'],
 ];
-// The simulated provider's failure codes (api/src/shop/payments.rs FAILURES).
+// The simulated provider's failure codes (shop/src/payments.rs FAILURES).
 const FAILURE_REASONS = ['BANK_DECLINED', 'INSUFFICIENT_FUNDS', 'CARD_EXPIRED', 'OTP_TIMEOUT', 'RISK_REJECTED'];
 
 let cart = null;

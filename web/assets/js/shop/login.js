@@ -9,7 +9,7 @@ import { sameOriginPath } from '../lib/redirect.js';
 
 const RESEND_SECS = 30;
 const RULES = [
-  // the server's policy (api/src/auth/password.rs::check_policy)
+  // the server's policy (httpkit/src/password.rs::check_policy)
   ['len', 'At least 12 characters', (p) => [...p].length >= 12],
   ['lower', 'A lower-case letter', (p) => /\p{Ll}/u.test(p)],
   ['upper', 'An upper-case letter', (p) => /\p{Lu}/u.test(p)],
