@@ -77,6 +77,51 @@ fn breakdown(
 /// Every driver; see docs/analytics.md for the definitions.
 pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
     let mut out = Vec::new();
+    let (orders, lines) = order_frames(d)?;
+    for (driver, on_orders, on_lines) in order_drivers() {
+        breakdown(
+            &mut out,
+            driver,
+            orders.clone(),
+            on_orders,
+            "order_id",
+            ORDER_DIMS,
+            true,
+        )?;
+        breakdown(
+            &mut out,
+            driver,
+            lines.clone(),
+            on_lines,
+            "order_id",
+            &["category"],
+            false,
+        )?;
+    }
+    lost_baskets(&mut out, d)?;
+    loss_products(&mut out, d)?;
+    loss_customers(&mut out, d)?;
+    Ok(out)
+}
+
+/// The dimensions of an order-level driver (its lines are broken down by category).
+const ORDER_DIMS: &[&str] = &["carrier", "region", "channel"];
+
+fn zero() -> Expr {
+    lit(0.0)
+}
+
+/// The orders with their carrier and shipping overrun, and their lines with
+/// the order-level flags the line-level amounts need.
+fn order_frames(d: &Data) -> Result<(LazyFrame, LazyFrame)> {
+    let net = f64s(&d.orders, "net_revenue_usd")?.iter().sum::<f64>();
+    let ship = f64s(&d.orders, "shipping_cost_usd")?.iter().sum::<f64>();
+    let ratio = if net > 0.0 { ship / net } else { 0.0 };
+    let budget = SHIPPING_OVERRUN_FACTOR * ratio;
+    let excess = col("shipping_cost_usd") - col("net_revenue_usd") * lit(budget);
+    let overrun = when(excess.clone().gt(lit(0.0)))
+        .then(excess)
+        .otherwise(zero());
     let orders = d
         .orders
         .clone()
@@ -87,16 +132,8 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
             [col("order_id")],
             JoinArgs::new(JoinType::Left),
         )
-        .with_column(col("carrier").fill_null(lit("NONE")));
-    let net = f64s(&d.orders, "net_revenue_usd")?.iter().sum::<f64>();
-    let ship = f64s(&d.orders, "shipping_cost_usd")?.iter().sum::<f64>();
-    let ratio = if net > 0.0 { ship / net } else { 0.0 };
-    let budget = SHIPPING_OVERRUN_FACTOR * ratio;
-    let excess = col("shipping_cost_usd") - col("net_revenue_usd") * lit(budget);
-    let overrun = when(excess.clone().gt(lit(0.0)))
-        .then(excess)
-        .otherwise(lit(0.0));
-    let orders = orders.with_column(overrun.alias("overrun"));
+        .with_column(col("carrier").fill_null(lit("NONE")))
+        .with_column(overrun.alias("overrun"));
     let lines = d.lines.clone().lazy().join(
         orders.clone().select([
             col("order_id"),
@@ -109,109 +146,57 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
         [col("order_id")],
         JoinArgs::new(JoinType::Inner),
     );
-    let order_dims: &[&'static str] = &["carrier", "region", "channel"];
-    let zero = || lit(0.0);
+    Ok((orders, lines))
+}
 
-    breakdown(
-        &mut out,
-        "refunds",
-        orders.clone(),
-        col("refund_ex_tax_usd"),
-        "order_id",
-        order_dims,
-        true,
-    )?;
-    breakdown(
-        &mut out,
-        "refunds",
-        lines.clone(),
-        col("line_refund_ex_tax_usd"),
-        "order_id",
-        &["category"],
-        false,
-    )?;
-
+/// The order-level drivers: each one's amount on an order and on a line.
+fn order_drivers() -> [(&'static str, Expr, Expr); 4] {
     let heavy = |amount: &str| {
         when(col("discount_heavy"))
             .then(col(amount))
             .otherwise(zero())
     };
-    breakdown(
-        &mut out,
-        "discount_heavy_orders",
-        orders.clone(),
-        heavy("discount_usd"),
-        "order_id",
-        order_dims,
-        true,
-    )?;
-    breakdown(
-        &mut out,
-        "discount_heavy_orders",
-        lines.clone(),
-        heavy("line_discount_usd"),
-        "order_id",
-        &["category"],
-        false,
-    )?;
-
-    breakdown(
-        &mut out,
-        "shipping_overrun",
-        orders.clone(),
-        col("overrun"),
-        "order_id",
-        order_dims,
-        true,
-    )?;
+    let loss = |amount: &str| when(col("loss_order")).then(-col(amount)).otherwise(zero());
     let line_overrun = when(col("shipping_cost_usd").gt(lit(0.0)))
         .then(col("overrun") * col("alloc_shipping_cost_usd") / col("shipping_cost_usd"))
         .otherwise(zero());
-    breakdown(
-        &mut out,
-        "shipping_overrun",
-        lines.clone(),
-        line_overrun,
-        "order_id",
-        &["category"],
-        false,
-    )?;
+    [
+        (
+            "refunds",
+            col("refund_ex_tax_usd"),
+            col("line_refund_ex_tax_usd"),
+        ),
+        (
+            "discount_heavy_orders",
+            heavy("discount_usd"),
+            heavy("line_discount_usd"),
+        ),
+        ("shipping_overrun", col("overrun"), line_overrun),
+        (
+            "loss_orders",
+            loss("net_profit_usd"),
+            loss("line_net_profit_usd"),
+        ),
+    ]
+}
 
-    let loss = |amount: &str| when(col("loss_order")).then(-col(amount)).otherwise(zero());
-    breakdown(
-        &mut out,
-        "loss_orders",
-        orders.clone(),
-        loss("net_profit_usd"),
-        "order_id",
-        order_dims,
-        true,
-    )?;
-    breakdown(
-        &mut out,
-        "loss_orders",
-        lines.clone(),
-        loss("line_net_profit_usd"),
-        "order_id",
-        &["category"],
-        false,
-    )?;
-
+/// Revenue lost to failed payments and to abandoned carts, by basket line.
+fn lost_baskets(out: &mut Vec<Leak>, d: &Data) -> Result<()> {
+    let dims = &["category", "carrier", "region", "channel"];
     let failed = d
         .failed_baskets
         .clone()
         .lazy()
         .with_column(lit("NONE").alias("carrier"));
     breakdown(
-        &mut out,
+        out,
         "payment_failures",
         failed,
         col("lost_usd"),
         "order_id",
-        &["category", "carrier", "region", "channel"],
+        dims,
         true,
     )?;
-
     let abandoned = d
         .abandoned
         .clone()
@@ -219,34 +204,40 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
         .with_column(lit("NONE").alias("carrier"))
         .with_row_index("line", None);
     breakdown(
-        &mut out,
+        out,
         "cart_abandonment",
         abandoned,
         col("lost_usd"),
         "line",
-        &["category", "carrier", "region", "channel"],
+        dims,
         true,
-    )?;
+    )
+}
 
+/// The loss of the products whose lines lost money over the period.
+fn loss_products(out: &mut Vec<Leak>, d: &Data) -> Result<()> {
     let products = d
         .lines
         .clone()
         .lazy()
         .group_by([col("product_id"), col("category")])
         .agg([col("line_net_profit_usd").sum().alias("profit")]);
-    let product_loss = when(col("profit").lt(lit(0.0)))
+    let loss = when(col("profit").lt(lit(0.0)))
         .then(-col("profit"))
         .otherwise(zero());
     breakdown(
-        &mut out,
+        out,
         "loss_products",
         products,
-        product_loss,
+        loss,
         "product_id",
         &["category"],
         true,
-    )?;
+    )
+}
 
+/// The loss of the customers whose orders lost money over the period.
+fn loss_customers(out: &mut Vec<Leak>, d: &Data) -> Result<()> {
     let customers = d
         .orders
         .clone()
@@ -267,17 +258,16 @@ pub fn leakage(d: &Data) -> Result<Vec<Leak>> {
             col("region").fill_null(lit("UNKNOWN")),
             col("channel").fill_null(lit("UNKNOWN")),
         ]);
-    let customer_loss = when(col("profit").lt(lit(0.0)))
+    let loss = when(col("profit").lt(lit(0.0)))
         .then(-col("profit"))
         .otherwise(zero());
     breakdown(
-        &mut out,
+        out,
         "loss_customers",
         customers,
-        customer_loss,
+        loss,
         "customer_id",
         &["region", "channel"],
         true,
-    )?;
-    Ok(out)
+    )
 }

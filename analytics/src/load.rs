@@ -38,8 +38,8 @@ pub async fn source(client: &Client) -> Result<Source> {
     let row = query!("analytics_marts_source")
         .one(&client, &[&MART_MAX_AGE_SECS])
         .await?;
-    let refreshed_at: Option<DateTime<Utc>> = row.get(0);
-    let usable: Option<bool> = row.get(1);
+    let refreshed_at: Option<DateTime<Utc>> = row.get("refreshed_at");
+    let usable: Option<bool> = row.get("usable");
     Ok(match (refreshed_at, usable) {
         (Some(refreshed_at), Some(true)) => Source::Marts { refreshed_at },
         _ => Source::Views,
@@ -69,7 +69,7 @@ pub async fn last_order_day(client: &Client) -> Result<Option<i32>> {
     let row = query!("analytics_data_bounds_select")
         .one(&client, &[])
         .await?;
-    Ok(row.try_get(0)?)
+    Ok(row.try_get("last_day")?)
 }
 
 /// Runs `query` and streams its rows into a frame of `spec`.

@@ -34,10 +34,19 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
         .await?;
     let series: Vec<[Option<f64>; 6]> = rows
         .iter()
-        .map(|r| [r.get(2), r.get(3), r.get(4), r.get(5), r.get(6), r.get(7)])
+        .map(|r| {
+            [
+                r.get("actual"),
+                r.get("point"),
+                r.get("lower_80"),
+                r.get("upper_80"),
+                r.get("lower_95"),
+                r.get("upper_95"),
+            ]
+        })
         .collect();
-    let days: Vec<i32> = rows.iter().map(|r| r.get(0)).collect();
-    let model: String = rows.first().map(|r| r.get(1)).unwrap_or_default();
+    let days: Vec<i32> = rows.iter().map(|r| r.get("day")).collect();
+    let model: String = rows.first().map(|r| r.get("model")).unwrap_or_default();
     out.push(revenue(
         &dir.join("revenue_forecast.svg"),
         &days,
@@ -53,8 +62,8 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
         .map(|s| {
             let n = rows
                 .iter()
-                .find(|r| r.get::<_, String>(0) == *s)
-                .map_or(0, |r| r.get::<_, i64>(1));
+                .find(|r| r.get::<_, String>("segment") == *s)
+                .map_or(0, |r| r.get::<_, i64>("customers"));
             (s.to_string(), n as f64)
         })
         .collect();
@@ -68,7 +77,10 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
     let rows = query!("analytics_plot_cohorts_select")
         .rows(&client, &[])
         .await?;
-    let cohorts: Vec<(String, Vec<f64>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    let cohorts: Vec<(String, Vec<f64>)> = rows
+        .iter()
+        .map(|r| (r.get("cohort"), r.get("retention")))
+        .collect();
     out.push(heatmap(&dir.join("cohort_retention.svg"), &cohorts)?);
 
     let rows = query!("analytics_plot_leakage_select")
@@ -76,7 +88,7 @@ pub async fn render(database_url: &str, dir: &Path) -> Result<Vec<PathBuf>> {
         .await?;
     bars = rows
         .iter()
-        .map(|r| (r.get::<_, String>(0), r.get::<_, f64>(1)))
+        .map(|r| (r.get::<_, String>("driver"), r.get::<_, f64>("amount_usd")))
         .collect();
     out.push(bar_chart(
         &dir.join("leakage_by_driver.svg"),

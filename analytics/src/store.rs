@@ -64,7 +64,7 @@ pub async fn write(client: &mut Client, r: &Results) -> Result<i64> {
             ],
         )
         .await?
-        .get(0);
+        .get("run_id");
     write_rfm(&tx, run_id, r).await?;
     write_churn(&tx, run_id, r).await?;
     write_cohorts(&tx, run_id, r).await?;

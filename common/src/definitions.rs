@@ -63,7 +63,7 @@ pub async fn apply(tx: &Transaction<'_>) -> Result<bool> {
     let stored: Option<String> = tx
         .query_opt(crate::sql!("schema_definitions_checksum"), &[])
         .await?
-        .map(|r| r.get(0));
+        .map(|r| r.get("checksum"));
     if stored.as_deref() == Some(checksum.as_str()) {
         return Ok(false);
     }

@@ -29,8 +29,12 @@ pub async fn render(client: &Client) -> Result<String> {
     let columns = crate::query!("dictionary_columns");
     let mut kind_seen = String::new();
     for r in &relations {
-        let (oid, name, kind, comment): (i64, String, String, String) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let (oid, name, kind, comment): (i64, String, String, String) = (
+            r.get("oid"),
+            r.get("relname"),
+            r.get("relkind"),
+            r.get("comment"),
+        );
         if kind != kind_seen {
             let heading = match kind.as_str() {
                 "r" => "Tables",
@@ -46,8 +50,12 @@ pub async fn render(client: &Client) -> Result<String> {
             cell(&comment)
         );
         for c in columns.rows(client, &[&oid]).await? {
-            let (col, ty, not_null, meaning): (String, String, bool, String) =
-                (c.get(0), c.get(1), c.get(2), c.get(3));
+            let (col, ty, not_null, meaning): (String, String, bool, String) = (
+                c.get("attname"),
+                c.get("data_type"),
+                c.get("attnotnull"),
+                c.get("comment"),
+            );
             let _ = writeln!(
                 out,
                 "| `{col}` | {ty} | {} | {} |",
@@ -61,8 +69,12 @@ pub async fn render(client: &Client) -> Result<String> {
         .rows(client, &[])
         .await?
     {
-        let (name, args, result, comment): (String, String, String, String) =
-            (f.get(0), f.get(1), f.get(2), f.get(3));
+        let (name, args, result, comment): (String, String, String, String) = (
+            f.get("proname"),
+            f.get("arguments"),
+            f.get("result"),
+            f.get("comment"),
+        );
         let _ = writeln!(
             out,
             "| `{name}({})` | {} | {} |",

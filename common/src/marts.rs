@@ -115,9 +115,9 @@ pub async fn refresh(
     let done: Vec<Refreshed> = rows
         .iter()
         .map(|r| Refreshed {
-            mart: r.get(0),
-            rows: r.get(1),
-            duration_ms: r.get(2),
+            mart: r.get("mart"),
+            rows: r.get("rows"),
+            duration_ms: r.get("duration_ms"),
         })
         .collect();
     for d in &done {
@@ -147,11 +147,11 @@ pub async fn freshness(client: &Client) -> Result<Vec<Freshness>> {
     Ok(rows
         .iter()
         .map(|r| Freshness {
-            mart: r.get(0),
-            last_refreshed_at: r.get(1),
-            duration_ms: r.get(2),
-            rows: r.get(3),
-            trigger: r.get(4),
+            mart: r.get("mart"),
+            last_refreshed_at: r.get("last_refreshed_at"),
+            duration_ms: r.get("duration_ms"),
+            rows: r.get("rows"),
+            trigger: r.get("trigger"),
         })
         .collect())
 }

@@ -221,7 +221,7 @@ async fn claim_offsets<C: globalcart_common::query::Connection>(
     }
     let claimed: std::collections::HashSet<(String, i32)> = claimed
         .iter()
-        .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1)))
+        .map(|r| (r.get::<_, String>("topic"), r.get::<_, i32>("partition")))
         .collect();
     let topics: Vec<&str> = o.keys().map(|(t, _)| t.as_str()).collect();
     let stored = query!("etl_consumer_offsets_select")
@@ -231,8 +231,8 @@ async fn claim_offsets<C: globalcart_common::query::Connection>(
         .iter()
         .map(|r| {
             (
-                (r.get::<_, String>(0), r.get::<_, i32>(1)),
-                r.get::<_, i64>(2),
+                (r.get::<_, String>("topic"), r.get::<_, i32>("partition")),
+                r.get::<_, i64>("next_offset"),
             )
         })
         .filter(|(k, _)| o.contains_key(k) && !claimed.contains(k))

@@ -29,11 +29,11 @@ pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
     let mut d = Data::default();
     for r in q.rows(client, &[&period.from, &period.to]).await? {
         d.add(
-            q.get(&r, 2)?,
-            q.get(&r, 3)?,
-            q.get(&r, 0)?,
-            q.get(&r, 1)?,
-            q.get(&r, 4)?,
+            q.get(&r, "all_months")?,
+            q.get(&r, "all_channels")?,
+            q.get(&r, "month")?,
+            q.get(&r, "channel")?,
+            q.get(&r, "net_revenue_usd")?,
         );
     }
     Ok(d)

@@ -85,12 +85,12 @@ pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
     let q = query!("report_category_region");
     let mut d = Data::default();
     for r in q.rows(client, &[&period.from, &period.to]).await? {
-        let pair = (q.get(&r, 4)?, q.get(&r, 5)?);
+        let pair = (q.get(&r, "net_revenue_usd")?, q.get(&r, "net_profit_usd")?);
         d.add(
-            q.get(&r, 2)?,
-            q.get(&r, 3)?,
-            q.get(&r, 0)?,
-            q.get(&r, 1)?,
+            q.get(&r, "all_categories")?,
+            q.get(&r, "all_regions")?,
+            q.get(&r, "category")?,
+            q.get(&r, "region")?,
             pair,
         );
     }

@@ -42,9 +42,9 @@ pub(crate) async fn load(client: &Client, keys: &[String]) -> Result<Data> {
         .iter()
         .map(|r| {
             Ok(Definition {
-                key: q.get(r, 0)?,
-                text: q.get(r, 1)?,
-                source: q.get(r, 2)?,
+                key: q.get(r, "key")?,
+                text: q.get(r, "definition")?,
+                source: q.get(r, "source")?,
             })
         })
         .collect::<Result<_>>()?;

@@ -42,16 +42,16 @@ pub(crate) async fn load(client: &Client) -> Result<Data> {
         .iter()
         .map(|r| {
             Ok(Point {
-                dt: q.get(r, 0)?,
+                dt: q.get(r, "dt")?,
                 values: [
-                    q.get(r, 1)?,
-                    q.get(r, 2)?,
-                    q.get(r, 3)?,
-                    q.get(r, 4)?,
-                    q.get(r, 5)?,
-                    q.get(r, 6)?,
+                    q.get(r, "actual")?,
+                    q.get(r, "point")?,
+                    q.get(r, "lower_80")?,
+                    q.get(r, "upper_80")?,
+                    q.get(r, "lower_95")?,
+                    q.get(r, "upper_95")?,
                 ],
-                model: q.get(r, 7)?,
+                model: q.get(r, "model")?,
             })
         })
         .collect::<Result<_>>()?;

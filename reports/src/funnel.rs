@@ -48,10 +48,10 @@ pub(crate) async fn load(client: &Client, period_row: &str) -> Result<Data> {
         .iter()
         .map(|r| {
             Ok(Stage {
-                key: q.get(r, 0)?,
-                sessions: q.get(r, 1)?,
-                step_conversion: q.get(r, 2)?,
-                share_of_sessions: q.get(r, 3)?,
+                key: q.get(r, "stage")?,
+                sessions: q.get(r, "sessions")?,
+                step_conversion: q.get(r, "step_conversion")?,
+                share_of_sessions: q.get(r, "share_of_sessions")?,
             })
         })
         .collect::<Result<_>>()?;

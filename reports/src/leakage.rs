@@ -58,11 +58,11 @@ pub(crate) async fn load(client: &Client, period: &Period, period_row: &str) -> 
         .iter()
         .map(|r| {
             Ok(Driver {
-                key: q.get(r, 0)?,
-                value: q.get(r, 1)?,
-                unit: q.get(r, 2)?,
-                share: q.get(r, 3)?,
-                share_of: q.get(r, 4)?,
+                key: q.get(r, "driver")?,
+                value: q.get(r, "value")?,
+                unit: q.get(r, "unit")?,
+                share: q.get(r, "share")?,
+                share_of: q.get(r, "share_of")?,
             })
         })
         .collect::<Result<_>>()?;
@@ -72,18 +72,18 @@ pub(crate) async fn load(client: &Client, period: &Period, period_row: &str) -> 
         ..Data::default()
     };
     for r in q.rows(client, &[&period.from, &period.to]).await? {
-        let all: bool = q.get(&r, 1)?;
+        let all: bool = q.get(&r, "all_categories")?;
         let c = Category {
-            category: q.get(&r, 0)?,
+            category: q.get(&r, "category")?,
             amounts: [
-                q.get(&r, 2)?,
-                q.get(&r, 3)?,
-                q.get(&r, 4)?,
-                q.get(&r, 5)?,
-                q.get(&r, 6)?,
-                q.get(&r, 7)?,
+                q.get(&r, "net_revenue_usd")?,
+                q.get(&r, "discount_usd")?,
+                q.get(&r, "shipping_cost_usd")?,
+                q.get(&r, "gateway_fee_usd")?,
+                q.get(&r, "refund_ex_tax_usd")?,
+                q.get(&r, "leakage_usd")?,
             ],
-            share: q.get(&r, 8)?,
+            share: q.get(&r, "leakage_share")?,
         };
         if all {
             data.total = c;

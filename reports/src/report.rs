@@ -106,9 +106,9 @@ impl Report {
         let q = query!("report_analytics_run");
         let run = match q.rows(client, &[]).await?.first() {
             Some(r) => Some(AnalyticsRun {
-                run_id: q.get(r, 0)?,
-                as_of: q.get(r, 1)?,
-                finished_at: q.get(r, 2)?,
+                run_id: q.get(r, "run_id")?,
+                as_of: q.get(r, "as_of")?,
+                finished_at: q.get(r, "finished_at")?,
             }),
             None => None,
         };

@@ -41,15 +41,15 @@ pub(crate) async fn load(client: &Client) -> Result<Data> {
     let q = query!("report_rfm_segments");
     let mut data = Data::default();
     for r in q.rows(client, &[]).await? {
-        let all: bool = q.get(&r, 1)?;
+        let all: bool = q.get(&r, "all_segments")?;
         let s = Segment {
-            segment: q.get(&r, 0)?,
-            customers: q.get(&r, 2)?,
-            customer_share: q.get(&r, 3)?,
-            avg_recency_days: q.get(&r, 4)?,
-            avg_frequency: q.get(&r, 5)?,
-            monetary_usd: q.get(&r, 6)?,
-            monetary_share: q.get(&r, 7)?,
+            segment: q.get(&r, "segment")?,
+            customers: q.get(&r, "customers")?,
+            customer_share: q.get(&r, "customer_share")?,
+            avg_recency_days: q.get(&r, "avg_recency_days")?,
+            avg_frequency: q.get(&r, "avg_frequency")?,
+            monetary_usd: q.get(&r, "monetary_usd")?,
+            monetary_share: q.get(&r, "monetary_share")?,
         };
         if all {
             data.total = s;

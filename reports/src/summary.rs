@@ -80,9 +80,9 @@ pub(crate) async fn load(client: &Client, period_row: &str) -> Result<Data> {
         .iter()
         .map(|r| {
             Ok(Kpi {
-                key: q.get(r, 0)?,
-                value: q.get(r, 1)?,
-                day: q.get(r, 2)?,
+                key: q.get(r, "key")?,
+                value: q.get(r, "value")?,
+                day: q.get(r, "day")?,
             })
         })
         .collect::<Result<_>>()?;

@@ -43,16 +43,21 @@ pub(crate) async fn load(client: &Client, period: &Period) -> Result<Data> {
     let mut data = Data::default();
     for r in q.rows(client, &[&period.from, &period.to]).await? {
         let m = Month {
-            month: q.get(&r, 0)?,
-            days: q.get(&r, 1)?,
+            month: q.get(&r, "month")?,
+            days: q.get(&r, "days")?,
             sums: [
-                q.get(&r, 2)?,
-                q.get(&r, 3)?,
-                q.get(&r, 4)?,
-                q.get(&r, 5)?,
-                q.get(&r, 6)?,
+                q.get(&r, "orders")?,
+                q.get(&r, "gmv_usd")?,
+                q.get(&r, "net_revenue_usd")?,
+                q.get(&r, "gross_profit_usd")?,
+                q.get(&r, "net_profit_usd")?,
             ],
-            ratios: [q.get(&r, 7)?, q.get(&r, 8)?, q.get(&r, 9)?, q.get(&r, 10)?],
+            ratios: [
+                q.get(&r, "aov_usd")?,
+                q.get(&r, "gross_margin")?,
+                q.get(&r, "net_margin")?,
+                q.get(&r, "conversion_rate")?,
+            ],
         };
         match m.month {
             Some(_) => data.months.push(m),

@@ -1,5 +1,6 @@
 -- Tables, views and materialized views of the schema with their comments (etl_schema_migrations excluded: the runner's own).
-select c.oid::int8, c.relname::text, c.relkind::text, coalesce(obj_description(c.oid, 'pg_class'), '')
+select c.oid::int8 as oid, c.relname::text as relname, c.relkind::text as relkind,
+       coalesce(obj_description(c.oid, 'pg_class'), '') as comment
 from pg_class c
 where c.relnamespace = 'globalcart'::regnamespace
   and c.relkind in ('r', 'v', 'm')

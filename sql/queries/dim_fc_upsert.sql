@@ -7,4 +7,4 @@ with up as (
     where (excluded.updated_at, excluded.event_id) > (t.updated_at, t.event_id)
     returning (xmax = 0) as inserted
 )
-select count(*) filter (where inserted), count(*) filter (where not inserted) from up
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from up

@@ -11,4 +11,4 @@ with ins as (
     returning true
 )
 -- inserted, updated (never: append-only), and skipped duplicates
-select count(*), 0::bigint, cardinality($1::uuid[]) - count(*) from ins
+select count(*) as inserted, 0::bigint as updated, cardinality($1::uuid[]) - count(*) as duplicates from ins

@@ -22,9 +22,9 @@ with up as (
 )
 -- inserted, updated, and skipped rows that were exact duplicates (same event
 -- already stored: this subquery sees the table as it was before the statement)
-select count(*) filter (where inserted), count(*) filter (where not inserted),
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
        (select count(*) from unnest($1::bigint[], $14::uuid[]) as d(k, e)
         -- one index probe per row, whatever the plan cache believes about the
         -- table (a generic plan made while it was empty seq-scanned it per batch)
-        where (select t.event_id = d.e from globalcart.fact_payments t where t.payment_id = d.k))
+        where (select t.event_id = d.e from globalcart.fact_payments t where t.payment_id = d.k)) as duplicates
 from up

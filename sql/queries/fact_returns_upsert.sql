@@ -19,9 +19,9 @@ with up as (
 )
 -- inserted, updated, and skipped rows that were exact duplicates (same event
 -- already stored: this subquery sees the table as it was before the statement)
-select count(*) filter (where inserted), count(*) filter (where not inserted),
+select count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated,
        (select count(*) from unnest($1::bigint[], $11::uuid[]) as d(k, e)
         -- one index probe per row, whatever the plan cache believes about the
         -- table (a generic plan made while it was empty seq-scanned it per batch)
-        where (select t.event_id = d.e from globalcart.fact_returns t where t.return_id = d.k))
+        where (select t.event_id = d.e from globalcart.fact_returns t where t.return_id = d.k)) as duplicates
 from up

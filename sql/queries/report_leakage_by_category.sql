@@ -22,11 +22,11 @@ with l as (
 )
 select category,
        all_categories,
-       net_revenue_usd::float8,
-       discount_usd::float8,
-       shipping_cost_usd::float8,
-       gateway_fee_usd::float8,
-       refund_ex_tax_usd::float8,
+       net_revenue_usd::float8 as net_revenue_usd,
+       discount_usd::float8 as discount_usd,
+       shipping_cost_usd::float8 as shipping_cost_usd,
+       gateway_fee_usd::float8 as gateway_fee_usd,
+       refund_ex_tax_usd::float8 as refund_ex_tax_usd,
        (discount_usd + shipping_cost_usd + gateway_fee_usd + refund_ex_tax_usd)::float8 as leakage_usd,
        ((discount_usd + shipping_cost_usd + gateway_fee_usd + refund_ex_tax_usd)
            / nullif(net_revenue_usd, 0))::float8 as leakage_share

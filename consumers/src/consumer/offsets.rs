@@ -96,7 +96,7 @@ impl OffsetsContext {
                     .await?;
                 Ok::<_, Error>(
                     rows.iter()
-                        .map(|r| (r.get(0), r.get(1), r.get(2)))
+                        .map(|r| (r.get("topic"), r.get("partition"), r.get("next_offset")))
                         .collect(),
                 )
             });

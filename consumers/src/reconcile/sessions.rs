@@ -76,18 +76,22 @@ impl Click {
 
     /// The session and event of a row of `reconcile_fact_funnel_events_select.sql`.
     pub fn from_row(row: &Row) -> Result<(String, Click), tokio_postgres::Error> {
-        let session: String = row.try_get(0)?;
-        let id = row.try_get::<_, EventId>(1)?.0;
-        let ts = row.try_get::<_, Micros>(2)?.0;
-        let stage: &str = row.try_get(3)?;
+        let session: String = row.try_get("session_id")?;
+        let id = row.try_get::<_, EventId>("event_id")?.0;
+        let ts = row.try_get::<_, Micros>("event_ts")?.0;
+        let stage: &str = row.try_get("stage")?;
         let digest = digest(
             id,
             ts,
             stage,
-            row.try_get(4)?,
-            row.try_get(5)?,
-            [row.try_get(6)?, row.try_get(7)?, row.try_get(8)?],
-            row.try_get(9)?,
+            row.try_get("channel")?,
+            row.try_get("device")?,
+            [
+                row.try_get("customer_id")?,
+                row.try_get("product_id")?,
+                row.try_get("order_id")?,
+            ],
+            row.try_get("failure_reason")?,
         );
         let click = Click {
             id,

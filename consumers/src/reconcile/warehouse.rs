@@ -104,8 +104,8 @@ pub async fn recorded(client: &Object, prefix: &str, topics: &[String]) -> Resul
     Ok(rows
         .iter()
         .filter_map(|r| {
-            let name: String = r.get(0);
-            Topic::from_name(prefix, &name).map(|t| (t, r.get(1), r.get(2)))
+            let name: String = r.get("topic");
+            Topic::from_name(prefix, &name).map(|t| (t, r.get("partition"), r.get("offset")))
         })
         .collect())
 }
@@ -120,7 +120,7 @@ pub async fn loaded_offsets(
         .await?;
     Ok(rows
         .iter()
-        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .map(|r| ((r.get("topic"), r.get("partition")), r.get("next_offset")))
         .collect())
 }
 
@@ -164,7 +164,7 @@ pub async fn save(client: &mut Object, report: &Report) -> Result<i64> {
         )
         .await?
         .first()
-        .map_or(0, |r| r.get(0));
+        .map_or(0, |r| r.get("run_id"));
     let t = &report.tables;
     let col = |f: fn(&TableReport) -> u64| t.iter().map(|t| f(t) as i64).collect::<Vec<_>>();
     query!("reconcile_run_tables_insert")

@@ -62,19 +62,19 @@ async fn sample(pool: &deadpool_postgres::Pool, started: Instant) -> anyhow::Res
     let client = pool.get().await?;
     let row = client
         .query_one(
-            "select (select coalesce(sum(events_loaded), 0)::int8 from globalcart.etl_watermarks),
+            "select (select coalesce(sum(events_loaded), 0)::int8 from globalcart.etl_watermarks) as loaded,
                     (select coalesce(extract(epoch from now() - min(last_event_ts)), 0)::float8
-                     from globalcart.etl_watermarks where source_name in ('orders', 'clickstream')),
-                    (select count(*)::int8 from globalcart.etl_ingest_rejects)",
+                     from globalcart.etl_watermarks where source_name in ('orders', 'clickstream')) as lag,
+                    (select count(*)::int8 from globalcart.etl_ingest_rejects) as rejects",
             &[],
         )
         .await?;
     Ok(Sample {
         at: started.elapsed().as_secs_f64(),
         rss: rss_mib(),
-        loaded: row.get(0),
-        lag: row.get(1),
-        rejects: row.get(2),
+        loaded: row.get("loaded"),
+        lag: row.get("lag"),
+        rejects: row.get("rejects"),
     })
 }
 
