@@ -120,7 +120,9 @@ async fn watch_commits(database_url: String, seen: Seen) -> anyhow::Result<()> {
             }
         }
     });
-    client.batch_execute("listen globalcart_kpis").await?;
+    client
+        .batch_execute(&format!("listen {}", globalcart_api::kpis::CHANNEL))
+        .await?;
     let newest = client
         .prepare("select coalesce(max(order_id), $1) - $1 from globalcart.fact_orders where order_id > $1")
         .await?;
