@@ -12,7 +12,7 @@ SERVICES := deploy/scripts/services.sh
 BIN := ./target/release/globalcart
 BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/globalcart_bench
 
-.PHONY: help services test-services web build demo test test-web test-interop lint bench bench-catalog soak stop status
+.PHONY: help services test-services web build demo test test-web test-interop lint bench bench-large bench-catalog soak stop status
 
 help: ## list targets
 	@echo "GlobalCart 360 - make targets:"
@@ -58,6 +58,11 @@ bench: build ## benchmarks (e2e + upsert at scale medium, replay of the small pr
 	$(BIN) bench upsert --scale medium; \
 	TOPIC_PREFIX=replay-$$(date +%s) $(BIN) bench replay --scale small; \
 	TOPIC_PREFIX=fresh-$$(date +%s) $(BIN) bench freshness --scale tiny --rate 5000 --seconds 60
+
+bench-large: build ## the large preset (18 M events): produce, load, then time the BI marts, the Excel report, /api/kpis/summary and analytics (about 20 minutes)
+	$(SERVICES) postgres tansu broker-test
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(SERVICES) postgres
+	DATABASE_URL=$(BENCH_DATABASE_URL) KAFKA_BROKERS=127.0.0.1:9192 deploy/scripts/bench-large.sh large
 
 bench-catalog: build ## catalog and product API under wrk load while the pipeline ingests (small preset + 1 000 live events/s)
 	$(SERVICES) postgres tansu broker-test

@@ -21,13 +21,13 @@ pub struct MartsArgs {
 pub enum Which {
     /// Refresh the marts now (concurrently: readers keep the previous version meanwhile).
     Refresh {
-        /// Only these marts (comma-separated); default all five.
+        /// Only these marts (comma-separated); default all seven.
         #[arg(long, value_delimiter = ',', value_parser = parse_mart)]
         only: Vec<String>,
     },
     /// Write marts as CSV files (with a header), in the order of their natural key.
     Export {
-        /// Marts to export (comma-separated); default all five.
+        /// Marts to export (comma-separated); default all seven.
         #[arg(long, value_delimiter = ',', value_parser = parse_mart)]
         only: Vec<String>,
         /// Directory for `<mart>.csv` (created if missing).

@@ -52,6 +52,9 @@ pub struct FreshnessArgs {
     /// Pause between a probe becoming visible and the next one, milliseconds.
     #[arg(long, default_value_t = 100)]
     pub gap_ms: u64,
+    /// Partitions of each topic (as `up --partitions`). On Tansu 0.6 every
+    /// partition a fetch covers costs the broker time, so fewer partitions
+    /// show events sooner (docs/benchmarks.md, "Where the freshness time goes").
     #[arg(long, default_value_t = 6)]
     pub partitions: i32,
     #[command(flatten)]
@@ -267,13 +270,20 @@ pub async fn run(
     let mut latencies = Vec::new();
     // produced → the order's row committed (a separate poll of the warehouse)
     let mut committed = Vec::new();
+    // produced → acknowledged by the broker (the probe's delivery report)
+    let mut acked = Vec::new();
     let started = Instant::now();
     let mut n = 0;
     while started.elapsed() < Duration::from_secs(args.seconds) {
         n += 1;
         let sent = Instant::now();
+        let delivered = probe.delivered();
         probe.send(&probe_order(n, chrono::Utc::now().timestamp_micros()))?;
         if args.watch == Watch::Stream {
+            while probe.delivered() == delivered && sent.elapsed() < Duration::from_secs(30) {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            acked.push(sent.elapsed().as_secs_f64() * 1000.0);
             let visible = first_seen(&mut visible_rx, n).await? - sent;
             let in_db = first_seen(&mut commit_rx, n).await? - sent;
             latencies.push(visible.as_secs_f64() * 1000.0);
@@ -324,13 +334,15 @@ pub async fn run(
 
     latencies.sort_by(f64::total_cmp);
     committed.sort_by(f64::total_cmp);
+    acked.sort_by(f64::total_cmp);
     let measured = started.elapsed().as_secs_f64() + args.warmup as f64;
     println!("| machine | {} |", super::machine());
     println!(
-        "| load | {:.0} live events/s requested, {:.0} events/s produced over {:.0} s |",
+        "| load | {:.0} live events/s requested, {:.0} events/s produced over {:.0} s, topics of {} partitions |",
         args.rate,
         ran.produced.events as f64 / measured,
-        measured
+        measured,
+        args.partitions
     );
     println!(
         "| consumer | {} batches, {} rows written |",
@@ -358,6 +370,15 @@ pub async fn run(
         percentile(&committed, 99.0),
         committed.last().copied().unwrap_or(f64::NAN)
     );
+    if !acked.is_empty() {
+        println!(
+            "| … of which produced → acknowledged by the broker | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
+            percentile(&acked, 50.0),
+            percentile(&acked, 90.0),
+            percentile(&acked, 99.0),
+            acked.last().copied().unwrap_or(f64::NAN)
+        );
+    }
     use globalcart_common::metrics::{
         quantile_bound, BATCH_COMMIT_SECONDS, EVENT_AGE_SECONDS, FETCH_DELAY_SECONDS,
         KPI_CACHE_SECONDS, QUERY_SECONDS,
