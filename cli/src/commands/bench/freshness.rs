@@ -222,6 +222,17 @@ fn probes_seen(body: &serde_json::Value) -> i64 {
         .unwrap_or(0)
 }
 
+/// One table row: p50, p90, p99 and max of `sorted` (milliseconds).
+fn print_latencies(what: &str, sorted: &[f64]) {
+    println!(
+        "| {what} | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
+        percentile(sorted, 50.0),
+        percentile(sorted, 90.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(f64::NAN)
+    );
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -356,28 +367,10 @@ pub async fn run(
             Watch::Poll => "polling /api/kpis/live and the warehouse every millisecond",
         }
     );
-    println!(
-        "| produced → visible in /api/kpis/live | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 90.0),
-        percentile(&latencies, 99.0),
-        latencies.last().copied().unwrap_or(f64::NAN)
-    );
-    println!(
-        "| … of which produced → row committed | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
-        percentile(&committed, 50.0),
-        percentile(&committed, 90.0),
-        percentile(&committed, 99.0),
-        committed.last().copied().unwrap_or(f64::NAN)
-    );
+    print_latencies("produced → visible in /api/kpis/live", &latencies);
+    print_latencies("… of which produced → row committed", &committed);
     if !acked.is_empty() {
-        println!(
-            "| … of which produced → acknowledged by the broker | p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms |",
-            percentile(&acked, 50.0),
-            percentile(&acked, 90.0),
-            percentile(&acked, 99.0),
-            acked.last().copied().unwrap_or(f64::NAN)
-        );
+        print_latencies("… of which produced → acknowledged by the broker", &acked);
     }
     use globalcart_common::metrics::{
         quantile_bound, BATCH_COMMIT_SECONDS, EVENT_AGE_SECONDS, FETCH_DELAY_SECONDS,
