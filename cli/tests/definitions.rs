@@ -26,7 +26,12 @@ async fn a_database_upgraded_from_the_main_of_2026_12_05_ends_with_the_schema_of
     let upgraded = TestEnv::from_schema(include_str!("fixtures/schema_v020.sql")).await;
     let before = upgraded.catalog().await;
     let applied = db::migrate(&upgraded.database_url).await.expect("migrate");
-    assert_eq!(applied, vec![21], "only the migrations after the fixture's");
+    let later: Vec<i32> = db::MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| *v > 20)
+        .collect();
+    assert_eq!(applied, later, "only the migrations after the fixture's");
 
     let (a, b) = (fresh.catalog().await, upgraded.catalog().await);
     assert!(a.len() > 1000, "a whole schema: {} objects", a.len());
@@ -37,7 +42,9 @@ async fn a_database_upgraded_from_the_main_of_2026_12_05_ends_with_the_schema_of
     );
     // moving the views and functions out of the migrations left every table
     // as it was: tables, their columns, indexes, constraints and triggers
-    // (the fixture's definitions are compared above, once re-created)
+    // (the fixture's definitions are compared above, once re-created); 022
+    // and 023 only add tables, and turn the materialized marts kept by day
+    // into tables (their indexes go with them)
     let tables = |c: &[String]| -> Vec<String> {
         c.iter()
             .filter(|l| {
@@ -57,11 +64,20 @@ async fn a_database_upgraded_from_the_main_of_2026_12_05_ends_with_the_schema_of
         "the tables of a whole schema: {}",
         then.len()
     );
-    assert!(
-        now == then,
-        "the tables changed:\n{}",
-        difference(&then, &now).join("\n")
-    );
+    let replaced = [
+        "mart_exec_daily_kpis",
+        "mart_finance_profitability",
+        "mart_funnel_conversion",
+        "mart_product_performance",
+        "mart_order_lines",
+        "mart_abandoned_cart_lines",
+    ];
+    let lost: Vec<String> = then
+        .iter()
+        .filter(|l| !now.contains(l) && !replaced.iter().any(|m| l.contains(m)))
+        .cloned()
+        .collect();
+    assert!(lost.is_empty(), "the tables changed:\n{}", lost.join("\n"));
     fresh.drop_database().await;
     upgraded.drop_database().await;
 }

@@ -11,35 +11,10 @@ use globalcart_common::{db, marts, PgSettings};
 use globalcart_producers::generator::Preset;
 use globalcart_producers::publish::Faults;
 use globalcart_schemas::{encode, Topic};
-use helpers::{admin_session, order, send, AdminSession, TestEnv};
+use helpers::{admin_session, mart_differences as differences, order, send, AdminSession, TestEnv};
 use reqwest::header::COOKIE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-/// Rows in the mart and not in its definition, plus the reverse: 0 when the
-/// mart holds exactly what its query returns now.
-async fn differences(client: &tokio_postgres::Client, mart: &str) -> i64 {
-    let def: String = client
-        .query_one(
-            "select pg_get_viewdef(('globalcart.' || $1)::regclass, true)",
-            &[&mart],
-        )
-        .await
-        .unwrap()
-        .get(0);
-    let def = def.trim().trim_end_matches(';');
-    client
-        .query_one(
-            &format!(
-                "select (select count(*) from ((select * from globalcart.{mart}) except all ({def})) a)
-                      + (select count(*) from (({def}) except all (select * from globalcart.{mart})) b)"
-            ),
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0)
-}
 
 async fn assert_marts_are_current_and_reconcile(env: &TestEnv) {
     let client = env.client().await;
@@ -146,7 +121,7 @@ async fn the_marts_equal_their_queries_after_a_stream_and_after_a_backfill_and_n
     env.produce(Preset::Tiny, 21, Faults::default()).await;
     env.consume_until_idle(3).await;
     let pool = db::pool(&env.database_url, 2).unwrap();
-    let done = marts::refresh(&pool.get().await.unwrap(), "test", None)
+    let done = marts::refresh(&pool.get().await.unwrap(), "test", None, false)
         .await
         .expect("refresh");
     assert_eq!(done.len(), marts::MARTS.len());

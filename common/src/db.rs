@@ -49,6 +49,8 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "019_shop_hardening.sql"),
     migration!(20, "020_reconcile.sql"),
     migration!(21, "021_schema_definitions.sql"),
+    migration!(22, "022_kpi_daily_rollup.sql"),
+    migration!(23, "023_incremental_marts.sql"),
 ];
 
 /// Parses a database URL.

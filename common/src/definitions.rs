@@ -38,6 +38,7 @@ pub const DEFINITIONS: &[Definition] = &[
     definition!("02_audit.sql"),
     definition!("03_event_contract.sql"),
     definition!("04_kpi_formulas.sql"),
+    definition!("05_mart_dirty_days.sql"),
     definition!("10_orders.sql"),
     definition!("11_pnl.sql"),
     definition!("12_funnel.sql"),

@@ -1,10 +1,13 @@
 //! The BI marts of `sql/definitions/20_bi_marts.sql`: refresh them
-//! (`refresh_bi_marts()`, concurrently, logged in `bi_mart_refreshes`) and
-//! export them as CSV (`COPY … TO STDOUT`).
+//! (`refresh_bi_marts()`: the days the facts' triggers marked since the last
+//! refresh, logged in `bi_mart_refreshes`), refresh the daily KPI rollup they
+//! start from (`refresh_kpi_daily_rollup()`), and export them as CSV
+//! (`COPY … TO STDOUT`).
 //!
-//! Who refreshes: `globalcart up` on a schedule (`MARTS_REFRESH_SECS`), every
-//! backfill (`globalcart replay`, `globalcart consume --until-idle`),
-//! `globalcart marts refresh`, the admin API, and BI tools calling
+//! Who refreshes: `globalcart up` on a schedule (`MARTS_REFRESH_SECS`, and the
+//! rollup every `KPI_ROLLUP_REFRESH_SECS`), every backfill (`globalcart
+//! replay`, `globalcart consume --until-idle`), the Excel report (the two marts
+//! it reads), `globalcart marts refresh`, the admin API, and BI tools calling
 //! `refresh_bi_marts()` themselves. `mart_customer_segments` is a view over
 //! its materialized half `mart_customer_value` (migration 015), so an
 //! analytics run's segments show in it without a refresh.
@@ -92,12 +95,15 @@ pub struct Refreshed {
     pub duration_ms: f64,
 }
 
-/// Refreshes the marts (`only`: these, else all) and records the result in
-/// the metrics; `trigger` names who asked (schedule, backfill, cli, api…).
+/// Refreshes the marts (`only`: these, else all): the days the facts'
+/// triggers marked since the last refresh, or every day when `full`; records
+/// the result in the metrics. `trigger` names who asked (schedule, backfill,
+/// cli, api…).
 pub async fn refresh(
     client: &Client,
     trigger: &str,
     only: Option<&[&str]>,
+    full: bool,
 ) -> Result<Vec<Refreshed>> {
     let only: Option<Vec<String>> = only.map(|o| o.iter().map(|s| s.to_string()).collect());
     // right after a bulk load the facts have no statistics yet, and the mart
@@ -106,12 +112,9 @@ pub async fn refresh(
         .batch_execute(crate::sql!("facts_analyze_if_needed"))
         .await?;
     let rows = crate::query!("bi_marts_refresh")
-        .rows(client, &[&trigger, &only])
+        .rows(client, &[&trigger, &only, &full])
         .await?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
+    let now = unix_now();
     let done: Vec<Refreshed> = rows
         .iter()
         .map(|r| Refreshed {
@@ -129,6 +132,50 @@ pub async fn refresh(
         metrics::MART_ROWS.with_label_values(&l).set(d.rows);
     }
     Ok(done)
+}
+
+/// What one refresh of the daily KPI rollup did.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RollupRefreshed {
+    /// Days recomputed.
+    pub days: i32,
+    /// Whether every day was (a null mark: first refresh, new definitions).
+    pub whole: bool,
+    pub duration_ms: f64,
+}
+
+/// Recomputes the days of the daily KPI rollup that loads marked since its
+/// last refresh (`refresh_kpi_daily_rollup()`, migration 022); recorded in the
+/// metrics as the mart `kpi_daily_rollup`. Readers are exact without it (they
+/// compute marked days afresh); it keeps them fast.
+pub async fn refresh_rollup(client: &Client) -> Result<RollupRefreshed> {
+    let t0 = std::time::Instant::now();
+    let row = crate::query!("kpi_daily_rollup_refresh")
+        .rows(client, &[])
+        .await?;
+    let (days, whole) = row
+        .first()
+        .map_or((0, false), |r| (r.get("days"), r.get("whole")));
+    let done = RollupRefreshed {
+        days,
+        whole,
+        duration_ms: t0.elapsed().as_secs_f64() * 1000.0,
+    };
+    let l = ["kpi_daily_rollup"];
+    metrics::MART_REFRESH_SECONDS
+        .with_label_values(&l)
+        .set(done.duration_ms / 1000.0);
+    metrics::MART_REFRESHED_AT
+        .with_label_values(&l)
+        .set(unix_now());
+    Ok(done)
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// The latest refresh of a mart.

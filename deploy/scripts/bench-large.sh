@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The large preset end to end (issue 18): produce it into the in-memory test
 # broker, load it into a fresh database, then time what users of that size run:
-# a full refresh of the BI marts, the Excel report (one month, all time),
+# a full rebuild of the BI marts; a batch of live events (BATCH_SECS of
+# `produce --no-history --rate BATCH_RATE`), loaded, then the incremental
+# refresh of the marts it touched; the Excel report (one month, all time),
 # /api/kpis/summary (one month, all time) and the analytics run. Each step is a
 # whole process timed by /usr/bin/time (wall seconds, peak RSS); the table it
 # prints goes into docs/benchmarks.md.
-# Usage: deploy/scripts/bench-large.sh [SCALE]   (env: DATABASE_URL, KAFKA_BROKERS, BIN, KEEP=1)
+# Usage: deploy/scripts/bench-large.sh [SCALE]
+#   (env: DATABASE_URL, KAFKA_BROKERS, BIN, KEEP=1, BATCH_SECS=20, BATCH_RATE=2000)
 set -euo pipefail
 SCALE="${1:-large}"
 BIN="${BIN:-./target/release/globalcart}"
@@ -53,7 +56,16 @@ events=$(grep -oE 'produced [0-9]+ events' "$out/produce.log" | grep -oE '[0-9]+
 timed load "$BIN" consume --until-idle 10 --no-refresh-marts
 loaded=$(psql "$DATABASE_URL" -Atc "select coalesce(sum(events_loaded), 0) from globalcart.etl_watermarks")
 orders=$(psql "$DATABASE_URL" -Atc "select count(*) from globalcart.fact_orders")
-timed marts_full "$BIN" marts refresh
+timed marts_full "$BIN" marts refresh --full
+# a batch of new events: live ones (today's orders, their payments, shipments
+# and returns, clicks), loaded without a refresh, then the incremental refresh
+timeout "${BATCH_SECS:-20}" "$BIN" produce --scale "$SCALE" --seed 42 --no-history \
+  --rate "${BATCH_RATE:-2000}" >"$out/batch.log" 2>&1 || true
+before=$(psql "$DATABASE_URL" -Atc "select coalesce(sum(events_loaded), 0) from globalcart.etl_watermarks")
+timed batch_load "$BIN" consume --until-idle 5 --no-refresh-marts
+batch_events=$(( $(psql "$DATABASE_URL" -Atc "select coalesce(sum(events_loaded), 0) from globalcart.etl_watermarks") - before ))
+dirty_days=$(psql "$DATABASE_URL" -Atc "select count(distinct day) from globalcart.mart_dirty_days")
+timed marts_incremental "$BIN" marts refresh
 # the last whole month with orders
 read -r month_from month_to < <(psql "$DATABASE_URL" -Atc "
   select to_char(m, 'YYYY-MM-DD'), to_char(m + interval '1 month' - interval '1 day', 'YYYY-MM-DD')
@@ -81,8 +93,8 @@ echo "| step (whole process, \`/usr/bin/time\`) | seconds | peak RSS (MiB) | not
 echo "|---|---|---|---|"
 echo "| produce into the in-memory broker | $(secs produce) | $(mib produce) | ${events:-?} events |"
 echo "| load: \`consume --until-idle 10 --no-refresh-marts\` | $(secs load) | $(mib load) | $(awk -v n="$loaded" -v s="$(secs load)" 'BEGIN {printf "%.0f events/s (%.0f without the 10 idle seconds at the end)", n / s, n / (s > 10 ? s - 10 : s)}') |"
-echo "| BI marts, full refresh: \`marts refresh\` | $(secs marts_full) | $(mib marts_full) | |"
-echo "| BI marts, incremental | — | — | not built yet (issue 18) |"
+echo "| BI marts, full rebuild: \`marts refresh --full\` | $(secs marts_full) | $(mib marts_full) | |"
+echo "| BI marts, incremental: \`marts refresh\` after a batch | $(secs marts_incremental) | $(mib marts_incremental) | ${batch_events} live events (${BATCH_SECS:-20} s at ${BATCH_RATE:-2000}/s) touching ${dirty_days} days, loaded in $(secs batch_load) s |"
 echo "| Excel report, $month_from … $month_to | $(secs report_month) | $(mib report_month) | |"
 echo "| Excel report, all time | $(secs report_all) | $(mib report_all) | |"
 echo "| analytics run | $(secs analytics) | $(mib analytics) | |"

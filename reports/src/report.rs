@@ -67,10 +67,19 @@ pub(crate) struct Report {
 }
 
 impl Report {
-    /// Reads everything in one repeatable-read, read-only transaction (the
-    /// sheets agree with each other even while the consumers load), with JIT
-    /// off (docs/kpi_definitions.md). `client` must not be in a transaction.
+    /// Brings the two marts it reads up to date (the days touched since their
+    /// last refresh: `refresh_bi_marts`), then reads everything in one
+    /// repeatable-read, read-only transaction (the sheets agree with each
+    /// other even while the consumers load), with JIT off
+    /// (docs/kpi_definitions.md). `client` must not be in a transaction.
     pub async fn load(client: &Client, period: &Period) -> Result<Report> {
+        globalcart_common::marts::refresh(
+            client,
+            "report",
+            Some(&["mart_finance_profitability", "mart_order_lines"]),
+            false,
+        )
+        .await?;
         let control = |sql: &'static str| async move {
             client
                 .batch_execute(sql)
@@ -80,15 +89,7 @@ impl Report {
                     source,
                 })
         };
-        // nested loops off: the windowed P&L functions (008_pnl_between.sql) select
-        // the period's orders with `= any(array(…))`, which the planner takes for a
-        // handful of rows; for a month of the large preset it then nested-looped
-        // for over 10 minutes (0.5 s with hash joins), docs/benchmarks.md
-        control(
-            "begin isolation level repeatable read read only; set local jit = off; \
-             set local enable_nestloop = off",
-        )
-        .await?;
+        control("begin isolation level repeatable read read only; set local jit = off").await?;
         let loaded = Report::load_in(client, period).await;
         // read only: nothing to commit
         let ended = control("rollback").await;

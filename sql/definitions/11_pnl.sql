@@ -460,7 +460,39 @@ comment on column vw_finance_product_pnl.net_margin is 'net profit / net revenue
 comment on column vw_finance_product_pnl.return_rate is 'returned lines / lines sold, ratio';
 comment on column vw_finance_product_pnl.loss_product is 'net profit < 0';
 
-create view vw_finance_customer_pnl as
+create type finance_customer_pnl_row as (
+    customer_id bigint,
+    acquisition_channel text,
+    region text,
+    country text,
+    orders bigint,
+    first_order_dt date,
+    last_order_dt date,
+    units bigint,
+    gross_usd numeric,
+    net_revenue_usd numeric,
+    cogs_usd numeric,
+    gross_profit_usd numeric,
+    shipping_cost_usd numeric,
+    gateway_fee_usd numeric,
+    refund_amount_usd numeric,
+    refund_ex_tax_usd numeric,
+    restocked_cogs_usd numeric,
+    net_profit_usd numeric,
+    aov_usd numeric,
+    gross_margin numeric,
+    net_margin numeric,
+    repeat_customer boolean,
+    loss_customer boolean
+);
+comment on type finance_customer_pnl_row is 'Row of vw_finance_customer_pnl and finance_customer_pnl()';
+
+-- The customer P&L from the order P&L of the views (the facts now) or of
+-- mart_finance_profitability (the same rows as of the last mart refresh: what
+-- the customer mart reads, without recomputing every order).
+create function finance_customer_pnl(from_mart boolean)
+returns setof finance_customer_pnl_row
+language sql stable as $$
 select o.customer_id,
        c.acquisition_channel,
        g.region,
@@ -484,10 +516,25 @@ select o.customer_id,
        globalcart.kpi_margin(sum(o.net_profit_usd), sum(o.net_revenue_usd)) as net_margin,
        count(*) >= 2 as repeat_customer,
        sum(o.net_profit_usd) < 0 as loss_customer
-from vw_finance_order_pnl o
-left join dim_customer c on c.customer_id = o.customer_id
-left join dim_geo g on g.geo_id = c.geo_id
-group by o.customer_id, c.acquisition_channel, g.region, g.country;
+from (select customer_id, order_dt, units, gross_usd, net_revenue_usd, cogs_usd, gross_profit_usd,
+             shipping_cost_usd, gateway_fee_usd, refund_amount_usd, refund_ex_tax_usd,
+             restocked_cogs_usd, net_profit_usd
+      from globalcart.vw_finance_order_pnl
+      where not from_mart
+      union all
+      select customer_id, order_dt, units, gross_usd, net_revenue_usd, cogs_usd, gross_profit_usd,
+             shipping_cost_usd, gateway_fee_usd, refund_amount_usd, refund_ex_tax_usd,
+             restocked_cogs_usd, net_profit_usd
+      from globalcart.mart_finance_profitability
+      where from_mart) o
+left join globalcart.dim_customer c on c.customer_id = o.customer_id
+left join globalcart.dim_geo g on g.geo_id = c.geo_id
+group by o.customer_id, c.acquisition_channel, g.region, g.country
+$$;
+comment on function finance_customer_pnl(boolean) is 'vw_finance_customer_pnl from the views (false) or from mart_finance_profitability (true)';
+
+create view vw_finance_customer_pnl as
+select * from finance_customer_pnl(false);
 comment on view vw_finance_customer_pnl is 'P&L per customer with at least one completed order (vw_finance_order_pnl), USD, with the home region of the customer';
 comment on column vw_finance_customer_pnl.acquisition_channel is 'Marketing channel that acquired the customer';
 comment on column vw_finance_customer_pnl.region is 'Home region of the customer';
@@ -506,12 +553,42 @@ comment on column vw_finance_customer_pnl.repeat_customer is 'At least 2 complet
 comment on column vw_finance_customer_pnl.loss_customer is 'net profit < 0';
 
 -- Funnel --------------------------------------------------------------------
+-- The two sums of the sell/list ratio (and the lines they cover) per order day.
+create function kpi_sold_lines_between(from_dt date, to_dt date)
+returns table (dt date, sold_lines bigint, sold_lines_net_usd numeric, sold_lines_list_usd numeric)
+language sql stable as $$
+select c.order_dt,
+       count(*),
+       sum(i.line_net_revenue * c.fx_to_reporting),
+       sum(i.unit_list_price * i.qty * c.fx_to_reporting)
+from globalcart.vw_orders_completed c
+join globalcart.fact_order_items i on i.order_id = c.order_id
+where globalcart.in_days(c.order_ts, from_dt, to_dt)
+group by c.order_dt
+$$;
+comment on function kpi_sold_lines_between(date, date) is 'Per UTC order day from_dt … to_dt (null = unbounded): the lines of completed orders, Σ their net revenue and Σ their list value (list × qty), USD';
+
 create view vw_sell_to_list_ratio as
-select coalesce(sum(i.line_net_revenue * o.fx_to_reporting)
-                / nullif(sum(i.unit_list_price * i.qty * o.fx_to_reporting), 0), 0.88) as sell_to_list_ratio,
-       count(*) as item_lines
-from fact_order_items i
-join vw_orders_completed o on o.order_id = i.order_id;
+-- the sums kept per order day by the daily rollup (migration 022), the days
+-- marked since its refresh computed afresh: not every line read again
+with sums as (
+    select k.item_lines as lines, k.sold_lines_net_usd as net, k.sold_lines_list_usd as list
+    from kpi_daily_rollup k
+    where not mart_all_dirty()
+      and not exists (select 1 from mart_dirty_days m where m.day = k.kpi_dt)
+    union all
+    select s.sold_lines, s.sold_lines_net_usd, s.sold_lines_list_usd
+    from mart_dirty_runs(null, null) r
+    cross join lateral kpi_sold_lines_between(r.lo, r.hi) s
+    where not mart_all_dirty()
+    union all
+    select s.sold_lines, s.sold_lines_net_usd, s.sold_lines_list_usd
+    from kpi_sold_lines_between(null, null) s
+    where mart_all_dirty()
+)
+select coalesce(sum(net) / nullif(sum(list), 0), 0.88) as sell_to_list_ratio,
+       coalesce(sum(lines), 0)::bigint as item_lines
+from sums;
 comment on view vw_sell_to_list_ratio is 'One row: the average price actually charged per unit of list price, over the lines of completed orders (weighted by list value), 0.88 when there is no sale yet';
 comment on column vw_sell_to_list_ratio.sell_to_list_ratio is 'Σ line net revenue / Σ line list value (USD), ratio; 0.88 without data';
 comment on column vw_sell_to_list_ratio.item_lines is 'Lines the ratio is measured on';

@@ -9,7 +9,29 @@
 
 set local search_path = globalcart;
 
-create view vw_funnel_sessions as
+create type funnel_sessions_row as (
+    session_id text,
+    session_dt date,
+    started_at timestamptz,
+    ended_at timestamptz,
+    channel text,
+    device text,
+    customer_id bigint,
+    viewed_product boolean,
+    added_to_cart boolean,
+    viewed_cart boolean,
+    started_checkout boolean,
+    attempted_payment boolean,
+    payment_failed boolean,
+    placed_order boolean,
+    abandoned_cart boolean,
+    added_products bigint[]
+);
+comment on type funnel_sessions_row is 'Row of vw_funnel_sessions and funnel_sessions_between()';
+
+create function funnel_sessions_between(from_ts timestamptz, to_ts timestamptz)
+returns setof funnel_sessions_row
+language sql stable as $$
 select session_id,
        (min(event_ts) at time zone 'UTC')::date as session_dt,
        min(event_ts) as started_at,
@@ -27,8 +49,19 @@ select session_id,
        bool_or(stage = 'ADD_TO_CART')
            and not bool_or(stage in ('PAYMENT_ATTEMPTED', 'PAYMENT_FAILED', 'ORDER_PLACED')) as abandoned_cart,
        array_agg(product_id) filter (where stage = 'ADD_TO_CART' and product_id is not null) as added_products
-from fact_funnel_events
-group by session_id;
+from globalcart.fact_funnel_events
+where ((from_ts = '-infinity' and to_ts = 'infinity')
+       -- every event of the sessions with an event in the window (a session
+       -- started in it may end after it)
+       or session_id = any (array(select distinct w.session_id from globalcart.fact_funnel_events w
+                                  where globalcart.in_window(w.event_ts, from_ts, to_ts))))
+group by session_id
+having globalcart.in_window(min(event_ts), from_ts, to_ts)
+$$;
+comment on function funnel_sessions_between(timestamptz, timestamptz) is 'vw_funnel_sessions of the sessions started in [from_ts, to_ts)';
+
+create view vw_funnel_sessions as
+select * from funnel_sessions_between('-infinity', 'infinity');
 comment on view vw_funnel_sessions is 'One row per shopping session with a flag per funnel stage reached; a session counts on the UTC day it started';
 comment on column vw_funnel_sessions.session_dt is 'UTC day of the first event of the session';
 comment on column vw_funnel_sessions.channel is 'Channel of the session (WEB or APP; the smallest if it changed)';

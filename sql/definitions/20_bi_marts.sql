@@ -10,12 +10,11 @@
 set local search_path = globalcart;
 
 -- 1. Executive daily KPIs --------------------------------------------------------
-create materialized view mart_exec_daily_kpis as
+create view mart_exec_daily_kpis as
 select md5('exec_daily|' || k.date_id) as exec_daily_sk,
        k.*
 from vw_kpi_daily k;
-create unique index mart_exec_daily_kpis_date on mart_exec_daily_kpis (date_id);
-comment on materialized view mart_exec_daily_kpis is 'Grain: one row per UTC day from the first to the last day with any activity (days without activity show 0): every column of vw_kpi_daily';
+comment on view mart_exec_daily_kpis is 'Grain: one row per UTC day from the first to the last day with any activity (days without activity show 0): every column of vw_kpi_daily. A view over the daily KPI rollup (kpi_daily_fresh): always current, nothing to refresh';
 comment on column mart_exec_daily_kpis.exec_daily_sk is 'Surrogate key: md5 of the natural key (the day)';
 -- the columns it takes from its sources, described as there
 comment on column mart_exec_daily_kpis.kpi_dt is 'UTC day';
@@ -75,15 +74,16 @@ comment on column mart_exec_daily_kpis.cart_abandonment_rate is 'abandoned_carts
 comment on column mart_exec_daily_kpis.payment_failure_rate is 'payment_failed / payment_attempts sessions, ratio (funnel)';
 
 -- 2. Finance profitability per order ----------------------------------------------
-create materialized view mart_finance_profitability as
+create function mart_finance_profitability_rows(from_dt date, to_dt date)
+returns setof mart_finance_profitability
+language sql stable as $$
 select md5('finance_order|' || p.order_id) as finance_order_sk,
        to_char(p.order_dt, 'YYYYMMDD')::integer as date_id,
        p.*
-from vw_finance_order_pnl p;
-create unique index mart_finance_profitability_order on mart_finance_profitability (order_id);
-create index mart_finance_profitability_date on mart_finance_profitability (date_id);
-create index mart_finance_profitability_customer on mart_finance_profitability (customer_id);
-comment on materialized view mart_finance_profitability is 'Grain: one row per completed order: every column of vw_finance_order_pnl (USD), on the order day';
+from globalcart.finance_order_pnl_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt)) p
+$$;
+comment on function mart_finance_profitability_rows(date, date) is 'The rows of mart_finance_profitability for the orders placed on the UTC days from_dt … to_dt (null = unbounded)';
+comment on table mart_finance_profitability is 'Grain: one row per completed order: every column of vw_finance_order_pnl (USD), on the order day. Kept by day by refresh_bi_marts (mart_finance_profitability_rows)';
 comment on column mart_finance_profitability.finance_order_sk is 'Surrogate key: md5 of the natural key (order_id)';
 comment on column mart_finance_profitability.date_id is 'Order day as yyyymmdd (joins dim_date)';
 comment on column mart_finance_profitability.order_id is 'Order (fact_orders)';
@@ -123,7 +123,9 @@ comment on column mart_finance_profitability.has_return is 'At least one line re
 comment on column mart_finance_profitability.loss_order is 'net profit < 0';
 
 -- 3. Funnel conversion per day, channel and device ---------------------------------
-create materialized view mart_funnel_conversion as
+create function mart_funnel_conversion_rows(from_dt date, to_dt date)
+returns setof mart_funnel_conversion
+language sql stable as $$
 with s as (
     select session_dt,
            coalesce(channel, 'UNKNOWN') as channel,
@@ -137,7 +139,7 @@ with s as (
            count(*) filter (where payment_failed) as payment_failed,
            count(*) filter (where placed_order) as orders_placed,
            count(*) filter (where abandoned_cart) as abandoned_carts
-    from vw_funnel_sessions
+    from globalcart.funnel_sessions_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt))
     group by 1, 2, 3
 )
 select md5('funnel|' || s.session_dt || '|' || s.channel || '|' || s.device) as funnel_conv_sk,
@@ -157,9 +159,10 @@ select md5('funnel|' || s.session_dt || '|' || s.channel || '|' || s.device) as 
        globalcart.kpi_conversion_rate(s.orders_placed, s.product_views) as conversion_rate,
        globalcart.kpi_cart_abandonment_rate(s.abandoned_carts, s.add_to_cart) as cart_abandonment_rate,
        globalcart.kpi_payment_failure_rate(s.payment_failed, s.payment_attempts) as payment_failure_rate
-from s;
-create unique index mart_funnel_conversion_key on mart_funnel_conversion (date_id, channel, device);
-comment on materialized view mart_funnel_conversion is 'Grain: one row per (UTC day, channel, device) with sessions: the session stage flags of vw_funnel_sessions counted, ratios as in vw_funnel_daily_metrics (summed over channel and device the counts equal vw_funnel_daily_metrics)';
+from s
+$$;
+comment on function mart_funnel_conversion_rows(date, date) is 'The rows of mart_funnel_conversion for the sessions started on the UTC days from_dt … to_dt (null = unbounded)';
+comment on table mart_funnel_conversion is 'Grain: one row per (UTC day, channel, device) with sessions: the session stage flags of vw_funnel_sessions counted, ratios as in vw_funnel_daily_metrics (summed over channel and device the counts equal vw_funnel_daily_metrics). Kept by day by refresh_bi_marts';
 comment on column mart_funnel_conversion.funnel_conv_sk is 'Surrogate key: md5 of the natural key (day, channel, device)';
 comment on column mart_funnel_conversion.date_id is 'Session day as yyyymmdd (joins dim_date)';
 comment on column mart_funnel_conversion.event_dt is 'UTC day the sessions started';
@@ -179,7 +182,9 @@ comment on column mart_funnel_conversion.cart_abandonment_rate is 'abandoned_car
 comment on column mart_funnel_conversion.payment_failure_rate is 'payment_failed / payment_attempts, ratio';
 
 -- 4. Product performance per day and product ----------------------------------------
-create materialized view mart_product_performance as
+create function mart_product_performance_rows(from_dt date, to_dt date)
+returns setof mart_product_performance_stored
+language sql stable as $$
 with sales as (
     select order_dt as dt, product_id,
            sum(qty)::bigint as units_sold,
@@ -190,35 +195,41 @@ with sales as (
            sum(line_gross_profit_usd) as gross_profit_usd,
            sum(line_discount_usd) as discount_usd,
            sum(line_net_profit_usd) as net_profit_usd
-    from vw_finance_item_pnl
+    from globalcart.finance_item_pnl_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt))
     group by 1, 2
 ), rets as (
     select return_dt as dt, product_id,
            count(*) as return_lines,
            sum(refund_usd) as refund_usd
-    from vw_returns_enriched
+    from globalcart.vw_returns_enriched
     where is_completed_order
+      and globalcart.in_days(return_ts, from_dt, to_dt)
     group by 1, 2
+), sessions as materialized (
+    select * from globalcart.funnel_sessions_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt))
 ), adds as (
     select s.session_dt as dt, p.product_id,
            count(distinct s.session_id) as add_sessions
-    from vw_funnel_sessions s
+    from sessions s
     cross join lateral unnest(s.added_products) as p(product_id)
     group by 1, 2
 ), abandoned as (
-    select session_dt as dt, product_id,
-           count(*) as abandoned_add_sessions,
-           sum(est_revenue_lost_usd) as revenue_lost_cart_abandonment_usd
-    from vw_funnel_abandoned_cart_lines
+    -- the lines of vw_funnel_abandoned_cart_lines, counted (valued at read time)
+    select l.session_dt as dt, l.product_id,
+           count(*) as abandoned_add_sessions
+    from (select distinct x.session_id, x.session_dt, p.product_id
+          from sessions x
+          cross join lateral unnest(x.added_products) as p(product_id)
+          where x.abandoned_cart) l
     group by 1, 2
 ), failed as (
     select f.order_dt as dt, i.product_id,
            count(distinct f.order_id) as failed_orders,
            sum(i.line_net_revenue * c.fx_to_reporting) as revenue_lost_payment_failures_usd
-    from vw_failed_payment_orders f
-    join fact_order_items i on i.order_id = f.order_id
-    join fact_orders o on o.order_id = f.order_id
-    left join dim_currency c on c.currency = o.currency
+    from globalcart.failed_payment_orders_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt)) f
+    join globalcart.fact_order_items i on i.order_id = f.order_id
+    join globalcart.fact_orders o on o.order_id = f.order_id
+    left join globalcart.dim_currency c on c.currency = o.currency
     group by 1, 2
 ), keys as (
     select dt, product_id from sales
@@ -231,10 +242,6 @@ select md5('product_perf|' || k.dt || '|' || k.product_id) as product_perf_sk,
        to_char(k.dt, 'YYYYMMDD')::integer as date_id,
        k.dt,
        k.product_id,
-       p.product_name,
-       p.category_l1,
-       p.category_l2,
-       p.brand,
        coalesce(s.units_sold, 0) as units_sold,
        coalesce(s.orders, 0) as orders,
        coalesce(s.gmv_usd, 0) as gmv_usd,
@@ -247,20 +254,48 @@ select md5('product_perf|' || k.dt || '|' || k.product_id) as product_perf_sk,
        coalesce(r.refund_usd, 0) as refund_usd,
        coalesce(a.add_sessions, 0) as add_sessions,
        coalesce(b.abandoned_add_sessions, 0) as abandoned_add_sessions,
-       coalesce(b.revenue_lost_cart_abandonment_usd, 0) as revenue_lost_cart_abandonment_usd,
        coalesce(f.failed_orders, 0) as failed_orders,
        coalesce(f.revenue_lost_payment_failures_usd, 0) as revenue_lost_payment_failures_usd
 from keys k
-left join dim_product p on p.product_id = k.product_id
 left join sales s on s.dt = k.dt and s.product_id = k.product_id
 left join rets r on r.dt = k.dt and r.product_id = k.product_id
 left join adds a on a.dt = k.dt and a.product_id = k.product_id
 left join abandoned b on b.dt = k.dt and b.product_id = k.product_id
-left join failed f on f.dt = k.dt and f.product_id = k.product_id;
-create unique index mart_product_performance_key on mart_product_performance (date_id, product_id);
-create index mart_product_performance_date on mart_product_performance (date_id);
-create index mart_product_performance_category on mart_product_performance (category_l1, category_l2);
-comment on materialized view mart_product_performance is 'Grain: one row per (UTC day, product) with a sale, a return, a cart add or a failed basket that day: lines of completed orders (vw_finance_item_pnl) on the order day, returns of completed orders on the return day, cart adds and abandoned adds (vw_funnel_abandoned_cart_lines) on the session day, baskets lost to payment failures (vw_failed_payment_orders) on the order day; USD';
+left join failed f on f.dt = k.dt and f.product_id = k.product_id
+$$;
+comment on function mart_product_performance_rows(date, date) is 'The rows of mart_product_performance_stored for the UTC days from_dt … to_dt (null = unbounded)';
+comment on table mart_product_performance_stored is 'The stored half of mart_product_performance: every measure that belongs to its day, kept by day by refresh_bi_marts';
+
+create view mart_product_performance as
+select s.product_perf_sk,
+       s.date_id,
+       s.dt,
+       s.product_id,
+       p.product_name,
+       p.category_l1,
+       p.category_l2,
+       p.brand,
+       s.units_sold,
+       s.orders,
+       s.gmv_usd,
+       s.net_revenue_usd,
+       s.cogs_usd,
+       s.gross_profit_usd,
+       s.discount_usd,
+       s.net_profit_usd,
+       s.return_lines,
+       s.refund_usd,
+       s.add_sessions,
+       s.abandoned_add_sessions,
+       -- each abandoned add is worth the product's expected sell price now
+       coalesce(case when s.abandoned_add_sessions > 0 then s.abandoned_add_sessions * e.expected_sell_price_usd end, 0)
+           as revenue_lost_cart_abandonment_usd,
+       s.failed_orders,
+       s.revenue_lost_payment_failures_usd
+from mart_product_performance_stored s
+left join dim_product p on p.product_id = s.product_id
+left join vw_product_expected_sell_price e on e.product_id = s.product_id;
+comment on view mart_product_performance is 'Grain: one row per (UTC day, product) with a sale, a return, a cart add or a failed basket that day: lines of completed orders (vw_finance_item_pnl) on the order day, returns of completed orders on the return day, cart adds and abandoned adds (vw_funnel_abandoned_cart_lines) on the session day, baskets lost to payment failures (vw_failed_payment_orders) on the order day; USD. The measures are stored by day (mart_product_performance_stored); the product''s name and the value of its abandoned adds (current list price × sell/list ratio) are read now';
 comment on column mart_product_performance.product_perf_sk is 'Surrogate key: md5 of the natural key (day, product)';
 comment on column mart_product_performance.date_id is 'Day as yyyymmdd (joins dim_date)';
 comment on column mart_product_performance.dt is 'UTC day';
@@ -287,7 +322,7 @@ comment on column mart_product_performance.revenue_lost_payment_failures_usd is 
 
 create materialized view mart_customer_value as
 with p as materialized (
-    select * from vw_finance_customer_pnl
+    select * from finance_customer_pnl(true)
 ), valued as (
     select customer_id,
            ntile(4) over (order by net_revenue_usd desc, customer_id) as value_quartile
@@ -328,7 +363,7 @@ left join p on p.customer_id = k.customer_id
 left join valued v on v.customer_id = k.customer_id;
 create unique index mart_customer_value_customer on mart_customer_value (customer_id);
 create index mart_customer_value_geo on mart_customer_value (geo_id);
-comment on materialized view mart_customer_value is 'Grain: one row per customer of dim_customer (prospects included) or with a completed order (the customer event may not have arrived yet: then its attributes are null): home geography, lifetime P&L of completed orders (vw_finance_customer_pnl), lifecycle segment and value quartile. The materialized half of mart_customer_segments, refreshed with the marts';
+comment on materialized view mart_customer_value is 'Grain: one row per customer of dim_customer (prospects included) or with a completed order (the customer event may not have arrived yet: then its attributes are null): home geography, lifetime P&L of completed orders (vw_finance_customer_pnl, summed from mart_finance_profitability), lifecycle segment and value quartile. The materialized half of mart_customer_segments, refreshed with the marts';
 -- the columns it takes from its sources, described as there
 comment on column mart_customer_value.customer_segment_sk is 'Surrogate key: md5 of the natural key (customer_id)';
 comment on column mart_customer_value.customer_id is 'Customer (dim_customer)';
@@ -415,15 +450,16 @@ comment on column mart_customer_segments.analytics_run_id is 'Analytics run the 
 -- Not marts of the reference: the grains analysts slice by category, product or
 -- channel, and the inputs `globalcart analytics run` reads when the marts are
 -- fresh (docs/analytics.md) instead of recomputing the views.
-create materialized view mart_order_lines as
+create function mart_order_lines_rows(from_dt date, to_dt date)
+returns setof mart_order_lines
+language sql stable as $$
 select md5('order_line|' || l.order_item_id) as order_line_sk,
        to_char(l.order_dt, 'YYYYMMDD')::integer as date_id,
        l.*
-from vw_finance_item_pnl l;
-create unique index mart_order_lines_item on mart_order_lines (order_item_id);
-create index mart_order_lines_date on mart_order_lines (date_id);
-create index mart_order_lines_product on mart_order_lines (product_id);
-comment on materialized view mart_order_lines is 'Grain: one row per line of a completed order: every column of vw_finance_item_pnl (USD; shipping and fees allocated by the line''s revenue share)';
+from globalcart.finance_item_pnl_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt)) l
+$$;
+comment on function mart_order_lines_rows(date, date) is 'The rows of mart_order_lines for the lines of orders placed on the UTC days from_dt … to_dt (null = unbounded)';
+comment on table mart_order_lines is 'Grain: one row per line of a completed order: every column of vw_finance_item_pnl (USD; shipping and fees allocated by the line''s revenue share). Kept by day by refresh_bi_marts';
 comment on column mart_order_lines.order_line_sk is 'Surrogate key: md5 of the natural key (order_item_id)';
 comment on column mart_order_lines.date_id is 'Order day as yyyymmdd (joins dim_date)';
 comment on column mart_order_lines.order_status is 'Latest status of the order (completed scope)';
@@ -462,14 +498,39 @@ comment on column mart_order_lines.line_net_profit_usd is 'gross profit − allo
 comment on column mart_order_lines.has_return is 'The line has at least one return (the reference''s return_leakage_flag)';
 comment on column mart_order_lines.discount_heavy is 'line discount / line gross > 0.30';
 
-create materialized view mart_abandoned_cart_lines as
+create function mart_abandoned_cart_lines_rows(from_dt date, to_dt date)
+returns setof mart_abandoned_cart_lines_stored
+language sql stable as $$
+-- the lines of vw_funnel_abandoned_cart_lines (valued at read time)
 select md5('abandoned|' || a.session_id || '|' || a.product_id) as abandoned_line_sk,
        to_char(a.session_dt, 'YYYYMMDD')::integer as date_id,
-       a.*
-from vw_funnel_abandoned_cart_lines a;
-create unique index mart_abandoned_cart_lines_key on mart_abandoned_cart_lines (session_id, product_id);
-create index mart_abandoned_cart_lines_date on mart_abandoned_cart_lines (date_id);
-comment on materialized view mart_abandoned_cart_lines is 'Grain: one row per distinct (abandoned session, product added): every column of vw_funnel_abandoned_cart_lines (estimated lost revenue in USD, channel, customer)';
+       a.session_id,
+       a.session_dt,
+       a.product_id,
+       a.channel,
+       a.customer_id
+from (select distinct s.session_id, s.session_dt, p.product_id, s.channel, s.customer_id
+      from globalcart.funnel_sessions_between(globalcart.utc_days_start(from_dt), globalcart.utc_days_end(to_dt)) s
+      cross join lateral unnest(s.added_products) as p(product_id)
+      where s.abandoned_cart) a
+$$;
+comment on function mart_abandoned_cart_lines_rows(date, date) is 'The rows of mart_abandoned_cart_lines_stored for the sessions started on the UTC days from_dt … to_dt (null = unbounded)';
+comment on table mart_abandoned_cart_lines_stored is 'The stored half of mart_abandoned_cart_lines: the abandoned (session, product) adds, kept by day by refresh_bi_marts';
+
+create view mart_abandoned_cart_lines as
+select a.abandoned_line_sk,
+       a.date_id,
+       a.session_id,
+       a.session_dt,
+       a.product_id,
+       e.list_price_usd,
+       e.sell_to_list_ratio,
+       e.expected_sell_price_usd as est_revenue_lost_usd,
+       a.channel,
+       a.customer_id
+from mart_abandoned_cart_lines_stored a
+left join vw_product_expected_sell_price e on e.product_id = a.product_id;
+comment on view mart_abandoned_cart_lines is 'Grain: one row per distinct (abandoned session, product added): every column of vw_funnel_abandoned_cart_lines (estimated lost revenue in USD, channel, customer). The adds are stored by day (mart_abandoned_cart_lines_stored); their value (current list price × sell/list ratio) is read now';
 comment on column mart_abandoned_cart_lines.abandoned_line_sk is 'Surrogate key: md5 of the natural key (session, product)';
 comment on column mart_abandoned_cart_lines.date_id is 'Session day as yyyymmdd (joins dim_date)';
 comment on column mart_abandoned_cart_lines.session_id is 'Shopping session';
@@ -482,9 +543,53 @@ comment on column mart_abandoned_cart_lines.est_revenue_lost_usd is 'Estimated n
 comment on column mart_abandoned_cart_lines.channel is 'Channel of the session (vw_funnel_sessions)';
 comment on column mart_abandoned_cart_lines.customer_id is 'Signed-in customer of the session, null for guests';
 
-create or replace function refresh_bi_marts(trigger text default 'manual', only_marts text[] default null)
+-- The marts kept by day: a table (or the stored half of a view) with a date_id,
+-- and a function <mart>_rows(from_dt, to_dt) returning its rows for those days.
+create function bi_marts_by_day() returns text[]
+language sql immutable as $$
+select array['mart_finance_profitability', 'mart_funnel_conversion', 'mart_product_performance',
+             'mart_order_lines', 'mart_abandoned_cart_lines']
+$$;
+comment on function bi_marts_by_day() is 'The BI marts kept by day (bi_mart_dirty_days): each has a table with a date_id and a function <mart>_rows(from_dt, to_dt)';
+
+-- nested loops off: see kpi_daily_fresh (05_mart_dirty_days.sql)
+create function refresh_bi_mart_days(m text, full_rebuild boolean)
+returns void
+language plpgsql
+set enable_nestloop to off set jit to off as $$
+declare
+    taken date[];
+    tbl text := case when m in ('mart_product_performance', 'mart_abandoned_cart_lines')
+                     then m || '_stored' else m end;
+    r record;
+begin
+    with t as (delete from globalcart.bi_mart_dirty_days d where d.mart = m returning d.day)
+    select coalesce(array_agg(day), '{}') into taken from t;
+    if full_rebuild or array_position(taken, null) is not null then
+        execute format('delete from globalcart.%I', tbl);
+        execute format('insert into globalcart.%I select * from globalcart.%I(null, null)', tbl, m || '_rows');
+        return;
+    end if;
+    -- every delete before any insert: a row that moved between two runs of
+    -- days (an order whose time changed) is removed before it is added again
+    for r in select * from globalcart.day_runs(taken) loop
+        execute format('delete from globalcart.%I where date_id between $1 and $2', tbl)
+        using to_char(r.lo, 'YYYYMMDD')::integer, to_char(r.hi, 'YYYYMMDD')::integer;
+    end loop;
+    for r in select * from globalcart.day_runs(taken) loop
+        execute format('insert into globalcart.%I select * from globalcart.%I($1, $2)', tbl, m || '_rows')
+        using r.lo, r.hi;
+    end loop;
+end
+$$;
+comment on function refresh_bi_mart_days(text, boolean) is 'Recomputes the days of mart m (one of bi_marts_by_day()) marked in bi_mart_dirty_days, or all of them (full_rebuild or a null mark), and removes the marks it saw';
+
+create function refresh_bi_marts(trigger text default 'manual', only_marts text[] default null,
+                                 full_rebuild boolean default false)
 returns table (mart text, rows bigint, duration_ms double precision)
-language plpgsql as $$
+language plpgsql
+-- JIT off: compiling the customer mart's plan took longer than running it
+set jit to off as $$
 declare
     m text;
     t0 timestamptz;
@@ -492,6 +597,9 @@ declare
 begin
     -- one refresh at a time; a second caller waits and then refreshes again
     perform pg_advisory_xact_lock(hashtext('globalcart.refresh_bi_marts'));
+    -- the days touched since the last one: into the daily rollup (what
+    -- mart_exec_daily_kpis reads), and handed on to the marts kept by day
+    perform globalcart.refresh_kpi_daily_rollup();
     -- every day a mart can show is in the date dimension (it extends itself)
     perform globalcart.ensure_dim_date(array(select kpi_dt from globalcart.vw_kpi_calendar));
     foreach m in array array['mart_exec_daily_kpis', 'mart_finance_profitability',
@@ -502,9 +610,15 @@ begin
         continue when only_marts is not null and not m = any(only_marts)
                       and not (m = 'mart_customer_segments' and 'mart_customer_value' = any(only_marts));
         t0 := clock_timestamp();
-        -- the customer mart is a view over its materialized half (015)
-        execute format('refresh materialized view concurrently globalcart.%I',
-                       case m when 'mart_customer_segments' then 'mart_customer_value' else m end);
+        if m = 'mart_customer_segments' then
+            -- a view over mart_customer_value (015), summed from the order mart:
+            -- that one first, then the customers whole
+            perform globalcart.refresh_bi_mart_days('mart_finance_profitability', false);
+            refresh materialized view concurrently globalcart.mart_customer_value;
+        elsif m = any(globalcart.bi_marts_by_day()) then
+            perform globalcart.refresh_bi_mart_days(m, full_rebuild);
+        end if;
+        -- mart_exec_daily_kpis is a view over the rollup refreshed above
         execute format('select count(*) from globalcart.%I', m) into n;
         mart := m;
         rows := n;
@@ -515,7 +629,7 @@ begin
     end loop;
 end
 $$;
-comment on function refresh_bi_marts(text, text[]) is 'Refreshes the BI marts (the five of the reference and the two at line grain, or only those named in only_marts) CONCURRENTLY (readers keep the previous version meanwhile), after adding any missing day to dim_date; logs each refresh in bi_mart_refreshes; trigger says who asked (schedule, backfill, cli, api, manual). mart_customer_segments (also accepted as mart_customer_value in only_marts) is refreshed by refreshing its materialized half, mart_customer_value, and logged under mart_customer_segments';
+comment on function refresh_bi_marts(text, text[], boolean) is 'Brings the BI marts up to date: the daily KPI rollup first (refresh_kpi_daily_rollup, which mart_exec_daily_kpis reads), then each mart kept by day for the days the facts'' triggers marked since its last refresh (every day with full_rebuild), and mart_customer_value (the materialized half of mart_customer_segments, also accepted as mart_customer_value in only_marts) refreshed CONCURRENTLY from the order mart; only the marts named in only_marts when given. Readers keep the previous version until it commits. Adds any missing day to dim_date first; logs each mart in bi_mart_refreshes; trigger says who asked (schedule, backfill, cli, api, manual)';
 
 create view vw_bi_mart_freshness as
 select distinct on (mart) mart, started_at as last_refreshed_at, duration_ms, rows, trigger

@@ -1,4 +1,4 @@
--- Profit leakage of the completed order lines of vw_finance_item_pnl placed on the UTC days $1 … $2 (inclusive, null = unbounded) by top-level category, USD: discount, allocated shipping and gateway fees, refunds ex tax, their sum and its share of the category's net revenue; the last row (category null) is every category.
+-- Profit leakage of the completed order lines placed on the UTC days $1 … $2 (inclusive, null = unbounded), from mart_order_lines (the lines of vw_finance_item_pnl, kept by day; the report refreshes it first), by top-level category, USD: discount, allocated shipping and gateway fees, refunds ex tax, their sum and its share of the category's net revenue; the last row (category null) is every category.
 with l as (
     select coalesce(category_l1, 'UNKNOWN') as category,
            line_net_revenue_usd,
@@ -6,9 +6,9 @@ with l as (
            alloc_shipping_cost_usd,
            alloc_gateway_fee_usd,
            line_refund_ex_tax_usd
-    from globalcart.finance_item_pnl_between(
-        coalesce($1::date::timestamp at time zone 'UTC', '-infinity'),
-        coalesce(($2::date + 1)::timestamp at time zone 'UTC', 'infinity'))
+    from globalcart.mart_order_lines
+    where ($1::date is null or date_id >= to_char($1::date, 'YYYYMMDD')::integer)
+      and ($2::date is null or date_id <= to_char($2::date, 'YYYYMMDD')::integer)
 ), c as (
     select category,
            grouping(category) = 1 as all_categories,

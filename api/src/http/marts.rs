@@ -49,7 +49,7 @@ async fn list(State(state): State<AppState>, _: AdminSession) -> Result<Json<Val
 async fn refresh(State(state): State<AppState>, admin: AdminSession) -> Result<Json<Value>> {
     admin.check_csrf()?;
     let client = state.pool.get().await?;
-    let done = marts::refresh(&client, "api", None).await?;
+    let done = marts::refresh(&client, "api", None, false).await?;
     Ok(Json(json!({ "refreshed": done })))
 }
 

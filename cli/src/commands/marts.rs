@@ -1,6 +1,6 @@
 //! `globalcart marts refresh|export|status`: the BI marts by hand (the
 //! pipeline refreshes them by itself: `globalcart up` on a schedule, every
-//! backfill, every analytics run).
+//! backfill, the Excel report).
 
 use std::path::PathBuf;
 
@@ -19,11 +19,15 @@ pub struct MartsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Which {
-    /// Refresh the marts now (concurrently: readers keep the previous version meanwhile).
+    /// Refresh the marts now: the days touched since their last refresh
+    /// (readers keep the previous version meanwhile).
     Refresh {
         /// Only these marts (comma-separated); default all seven.
         #[arg(long, value_delimiter = ',', value_parser = parse_mart)]
         only: Vec<String>,
+        /// Rebuild every day, not only the days touched since the last refresh.
+        #[arg(long)]
+        full: bool,
     },
     /// Write marts as CSV files (with a header), in the order of their natural key.
     Export {
@@ -56,7 +60,7 @@ pub async fn refresh_after_backfill(database_url: &str) {
     let run = async {
         let pool = db::pool(database_url, 1)?;
         let client = pool.get().await?;
-        marts::refresh(&client, "backfill", None).await
+        marts::refresh(&client, "backfill", None, false).await
     };
     match run.await {
         Ok(done) => tracing::info!(marts = ?done, "BI marts refreshed after the backfill"),
@@ -71,10 +75,10 @@ pub async fn run(pg: &PgSettings, args: MartsArgs) -> anyhow::Result<()> {
     let pool = db::pool(&pg.database_url, 1)?;
     let client = pool.get().await?;
     match args.which {
-        Which::Refresh { only } => {
+        Which::Refresh { only, full } => {
             let only: Vec<&str> = only.iter().map(String::as_str).collect();
             let filter = (!only.is_empty()).then_some(only.as_slice());
-            for r in marts::refresh(&client, "cli", filter).await? {
+            for r in marts::refresh(&client, "cli", filter, full).await? {
                 println!(
                     "{:<28} {:>10} rows {:>10.1} ms",
                     r.mart, r.rows, r.duration_ms

@@ -44,6 +44,11 @@ pub struct UpArgs {
     /// Seconds between BI mart refreshes (refresh_bi_marts, concurrently).
     #[arg(long, env = "MARTS_REFRESH_SECS", default_value_t = 300)]
     pub marts_refresh_secs: u64,
+    /// Seconds between refreshes of the daily KPI rollup (the days the loads
+    /// touched since the last one); 0 turns them off (readers stay exact, and
+    /// slower as touched days pile up).
+    #[arg(long, env = "KPI_ROLLUP_REFRESH_SECS", default_value_t = 10)]
+    pub rollup_refresh_secs: u64,
     #[command(flatten)]
     pub serve: ServeArgs,
     #[command(flatten)]
@@ -116,28 +121,31 @@ async fn analytics_schedule(
     }
 }
 
-/// Refreshes the BI marts `first` seconds after start, then every `every`
-/// seconds, until shutdown; a failed refresh is logged and retried at the next tick.
-async fn marts_schedule(
+/// Runs `job` `first` seconds after start, then every `every` seconds, until
+/// shutdown; a failed run is logged and retried at the next tick.
+async fn schedule<F, Fut, T>(
     pool: deadpool_postgres::Pool,
-    first: u64,
-    every: u64,
+    what: &'static str,
+    (first, every): (u64, u64),
     mut shutdown: watch::Receiver<bool>,
-) {
+    job: F,
+) where
+    F: Fn(deadpool_postgres::Object) -> Fut,
+    Fut: std::future::Future<Output = globalcart_common::Result<T>>,
+    T: std::fmt::Debug,
+{
     let mut wait = Duration::from_secs(first);
     loop {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = shutdown.wait_for(|s| *s) => return,
         }
-        let run = async {
-            let client = pool.get().await?;
-            globalcart_common::marts::refresh(&client, "schedule", None).await
-        };
+        let run = async { job(pool.get().await?).await };
         match run.await {
-            Ok(done) => tracing::info!(marts = ?done, "BI marts refreshed"),
+            // the rollup runs every few seconds: its result is for debugging
+            Ok(done) => tracing::debug!(result = ?done, "{what} refreshed"),
             Err(e) => {
-                tracing::warn!(error = %e, "BI mart refresh failed; retrying at the next tick")
+                tracing::warn!(error = %e, "{what} refresh failed; retrying at the next tick")
             }
         }
         wait = Duration::from_secs(every);
@@ -172,8 +180,26 @@ pub async fn run(pg: &PgSettings, kafka: &KafkaSettings, args: UpArgs) -> anyhow
             args.marts_refresh_secs.max(10),
         );
         tasks.spawn(async move {
-            marts_schedule(p, first, every, sd).await;
+            schedule(p, "BI marts", (first, every), sd, |c| async move {
+                let done = globalcart_common::marts::refresh(&c, "schedule", None, false).await;
+                if let Ok(done) = &done {
+                    tracing::info!(marts = ?done, "BI marts refreshed");
+                }
+                done
+            })
+            .await;
             ("marts", Ok(()))
+        });
+    }
+    if args.rollup_refresh_secs > 0 {
+        let (p, sd) = (pool.clone(), shutdown.clone());
+        let every = args.rollup_refresh_secs;
+        tasks.spawn(async move {
+            schedule(p, "daily KPI rollup", (every, every), sd, |c| async move {
+                globalcart_common::marts::refresh_rollup(&c).await
+            })
+            .await;
+            ("rollup", Ok(()))
         });
     }
     let sd = shutdown.clone();

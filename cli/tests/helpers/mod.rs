@@ -422,3 +422,57 @@ pub async fn send(env: &TestEnv, topic: Topic, key: &str, payload: &[u8]) {
         .await
         .expect("delivered");
 }
+
+/// Rows in the mart and not in its definition, plus the reverse: 0 when the
+/// mart holds exactly what its query returns now. A mart kept by day is
+/// compared with all its days recomputed (`<mart>_rows(null, null)`), a
+/// materialized view with its defining query, a view over the rollup with the
+/// rollup recomputed.
+pub async fn mart_differences(client: &tokio_postgres::Client, mart: &str) -> i64 {
+    let by_day: bool = client
+        .query_one("select $1 = any(globalcart.bi_marts_by_day())", &[&mart])
+        .await
+        .unwrap()
+        .get(0);
+    let (kept, def) = if by_day {
+        let stored = if ["mart_product_performance", "mart_abandoned_cart_lines"].contains(&mart) {
+            format!("{mart}_stored")
+        } else {
+            mart.to_string()
+        };
+        (
+            format!("select to_jsonb(t) as j from globalcart.{stored} t"),
+            format!("select to_jsonb(t) as j from globalcart.{mart}_rows(null, null) t"),
+        )
+    } else if mart == "mart_exec_daily_kpis" {
+        (
+            "select to_jsonb(k) - 'refreshed_at' as j from globalcart.kpi_daily_rollup k".to_string(),
+            "select to_jsonb(k) - 'refreshed_at' as j from globalcart.kpi_daily_parts_between(null, null) k"
+                .to_string(),
+        )
+    } else {
+        let def: String = client
+            .query_one(
+                "select pg_get_viewdef(('globalcart.' || $1)::regclass, true)",
+                &[&mart],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        (
+            format!("select * from globalcart.{mart}"),
+            def.trim().trim_end_matches(';').to_string(),
+        )
+    };
+    client
+        .query_one(
+            &format!(
+                "select (select count(*) from (({kept}) except all ({def})) a)
+                      + (select count(*) from (({def}) except all ({kept})) b)"
+            ),
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0)
+}
