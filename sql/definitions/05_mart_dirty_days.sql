@@ -144,60 +144,25 @@ end
 $$;
 comment on function mark_dirty_days() is 'Statement trigger on the facts: marks in mart_dirty_days every UTC day whose KPIs the statement''s rows may change (touched: the rows inserted, the new versions of an update, the rows deleted; replaced: the old versions of an update)';
 
-create trigger mark_dirty_fact_orders_insert after insert on fact_orders
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_orders_update after update on fact_orders
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_orders_delete after delete on fact_orders
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_order_items_insert after insert on fact_order_items
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_order_items_update after update on fact_order_items
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_order_items_delete after delete on fact_order_items
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_shipments_insert after insert on fact_shipments
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_shipments_update after update on fact_shipments
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_shipments_delete after delete on fact_shipments
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_payments_insert after insert on fact_payments
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_payments_update after update on fact_payments
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_payments_delete after delete on fact_payments
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_returns_insert after insert on fact_returns
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_returns_update after update on fact_returns
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_returns_delete after delete on fact_returns
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_funnel_events_insert after insert on fact_funnel_events
-    referencing new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_funnel_events_update after update on fact_funnel_events
-    referencing old table as replaced new table as touched
-    for each statement execute function mark_dirty_days();
-create trigger mark_dirty_fact_funnel_events_delete after delete on fact_funnel_events
-    referencing old table as touched
-    for each statement execute function mark_dirty_days();
+-- three statement triggers per fact table: insert, update, delete
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['fact_orders', 'fact_order_items', 'fact_shipments', 'fact_payments',
+                             'fact_returns', 'fact_funnel_events'] loop
+        execute format('create trigger %I after insert on %I referencing new table as touched
+                        for each statement execute function mark_dirty_days()',
+                       'mark_dirty_' || t || '_insert', t);
+        execute format('create trigger %I after update on %I referencing old table as replaced
+                        new table as touched for each statement execute function mark_dirty_days()',
+                       'mark_dirty_' || t || '_update', t);
+        execute format('create trigger %I after delete on %I referencing old table as touched
+                        for each statement execute function mark_dirty_days()',
+                       'mark_dirty_' || t || '_delete', t);
+    end loop;
+end
+$$;
 
 -- Reading the daily rollup ----------------------------------------------------
 -- (kpi_daily_parts_between and refresh_kpi_daily_rollup are in 13_kpis.sql;

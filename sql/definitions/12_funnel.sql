@@ -94,69 +94,6 @@ comment on column vw_funnel_abandoned_cart_lines.est_revenue_lost_usd is 'Estima
 comment on column vw_funnel_abandoned_cart_lines.channel is 'Channel of the session (vw_funnel_sessions)';
 comment on column vw_funnel_abandoned_cart_lines.customer_id is 'Signed-in customer of the session, null for guests';
 
-create view vw_funnel_daily_metrics as
-with sessions as (
-    select * from vw_funnel_sessions
-), s as (
-    select session_dt,
-           count(*) as sessions,
-           count(*) filter (where viewed_product) as product_views,
-           count(*) filter (where added_to_cart) as add_to_cart,
-           count(*) filter (where viewed_cart) as view_cart,
-           count(*) filter (where started_checkout) as checkout_started,
-           count(*) filter (where attempted_payment) as payment_attempts,
-           count(*) filter (where payment_failed) as payment_failed,
-           count(*) filter (where placed_order) as orders_placed,
-           count(*) filter (where abandoned_cart) as abandoned_carts
-    from sessions
-    group by session_dt
-), a as (
-    -- the same lines as vw_funnel_abandoned_cart_lines, from the sessions read once
-    select l.session_dt,
-           count(*) as abandoned_cart_lines,
-           sum(e.expected_sell_price_usd) as revenue_lost_cart_abandonment_usd
-    from (select distinct x.session_id, x.session_dt, p.product_id
-          from sessions x
-          cross join lateral unnest(x.added_products) as p(product_id)
-          where x.abandoned_cart) l
-    left join vw_product_expected_sell_price e on e.product_id = l.product_id
-    group by l.session_dt
-)
-select c.kpi_dt,
-       coalesce(s.sessions, 0) as sessions,
-       coalesce(s.product_views, 0) as product_views,
-       coalesce(s.add_to_cart, 0) as add_to_cart,
-       coalesce(s.view_cart, 0) as view_cart,
-       coalesce(s.checkout_started, 0) as checkout_started,
-       coalesce(s.payment_attempts, 0) as payment_attempts,
-       coalesce(s.payment_failed, 0) as payment_failed,
-       coalesce(s.orders_placed, 0) as orders_placed,
-       coalesce(s.abandoned_carts, 0) as abandoned_carts,
-       coalesce(a.abandoned_cart_lines, 0) as abandoned_cart_lines,
-       coalesce(a.revenue_lost_cart_abandonment_usd, 0) as revenue_lost_cart_abandonment_usd,
-       globalcart.kpi_conversion_rate(s.orders_placed, s.product_views) as conversion_rate,
-       globalcart.kpi_cart_abandonment_rate(s.abandoned_carts, s.add_to_cart) as cart_abandonment_rate,
-       globalcart.kpi_payment_failure_rate(s.payment_failed, s.payment_attempts) as payment_failure_rate
-from vw_kpi_calendar c
-left join s on s.session_dt = c.kpi_dt
-left join a on a.session_dt = c.kpi_dt;
-comment on view vw_funnel_daily_metrics is 'Funnel per UTC day in distinct sessions (session-level stage flags, then counts), every day of the calendar, with the revenue estimated lost to abandoned carts';
-comment on column vw_funnel_daily_metrics.kpi_dt is 'UTC day the sessions started';
-comment on column vw_funnel_daily_metrics.sessions is 'Sessions started that day';
-comment on column vw_funnel_daily_metrics.product_views is 'Sessions with at least one VIEW_PRODUCT';
-comment on column vw_funnel_daily_metrics.add_to_cart is 'Sessions with at least one ADD_TO_CART';
-comment on column vw_funnel_daily_metrics.view_cart is 'Sessions with VIEW_CART';
-comment on column vw_funnel_daily_metrics.checkout_started is 'Sessions with CHECKOUT_STARTED';
-comment on column vw_funnel_daily_metrics.payment_attempts is 'Sessions with PAYMENT_ATTEMPTED';
-comment on column vw_funnel_daily_metrics.payment_failed is 'Sessions with PAYMENT_FAILED';
-comment on column vw_funnel_daily_metrics.orders_placed is 'Sessions with ORDER_PLACED';
-comment on column vw_funnel_daily_metrics.abandoned_carts is 'Sessions that added to cart but never reached payment';
-comment on column vw_funnel_daily_metrics.abandoned_cart_lines is 'Distinct (session, product) adds of those sessions (vw_funnel_abandoned_cart_lines)';
-comment on column vw_funnel_daily_metrics.revenue_lost_cart_abandonment_usd is 'Estimate: Σ list price × sell/list ratio of those adds, USD';
-comment on column vw_funnel_daily_metrics.conversion_rate is 'orders_placed / product_views, ratio (null without views)';
-comment on column vw_funnel_daily_metrics.cart_abandonment_rate is 'abandoned_carts / add_to_cart, ratio (null without adds)';
-comment on column vw_funnel_daily_metrics.payment_failure_rate is 'payment_failed / payment_attempts, ratio (null without attempts)';
-
 create view vw_funnel_product_leakage as
 with views as (
     select product_id,

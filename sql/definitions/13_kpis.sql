@@ -365,6 +365,41 @@ comment on column vw_kpi_daily.conversion_rate is 'orders_placed / product_views
 comment on column vw_kpi_daily.cart_abandonment_rate is 'abandoned_carts / add_to_cart sessions, ratio';
 comment on column vw_kpi_daily.payment_failure_rate is 'payment_failed / payment_attempts sessions, ratio (funnel)';
 
+create view vw_funnel_daily_metrics as
+select kpi_dt,
+       sessions,
+       product_views,
+       add_to_cart,
+       view_cart,
+       checkout_started,
+       payment_attempts,
+       payment_failed,
+       orders_placed,
+       abandoned_carts,
+       abandoned_cart_lines,
+       revenue_lost_cart_abandonment_usd,
+       conversion_rate,
+       cart_abandonment_rate,
+       payment_failure_rate
+from vw_kpi_daily;
+comment on view vw_funnel_daily_metrics is 'Funnel per UTC day in distinct sessions (session-level stage flags, then counts), every day of the calendar, with the revenue estimated lost to abandoned carts: the funnel columns of vw_kpi_daily';
+comment on column vw_funnel_daily_metrics.kpi_dt is 'UTC day the sessions started';
+comment on column vw_funnel_daily_metrics.sessions is 'Sessions started that day';
+comment on column vw_funnel_daily_metrics.product_views is 'Sessions with at least one VIEW_PRODUCT';
+comment on column vw_funnel_daily_metrics.add_to_cart is 'Sessions with at least one ADD_TO_CART';
+comment on column vw_funnel_daily_metrics.view_cart is 'Sessions with VIEW_CART';
+comment on column vw_funnel_daily_metrics.checkout_started is 'Sessions with CHECKOUT_STARTED';
+comment on column vw_funnel_daily_metrics.payment_attempts is 'Sessions with PAYMENT_ATTEMPTED';
+comment on column vw_funnel_daily_metrics.payment_failed is 'Sessions with PAYMENT_FAILED';
+comment on column vw_funnel_daily_metrics.orders_placed is 'Sessions with ORDER_PLACED';
+comment on column vw_funnel_daily_metrics.abandoned_carts is 'Sessions that added to cart but never reached payment';
+comment on column vw_funnel_daily_metrics.abandoned_cart_lines is 'Distinct (session, product) adds of those sessions (vw_funnel_abandoned_cart_lines)';
+comment on column vw_funnel_daily_metrics.revenue_lost_cart_abandonment_usd is 'Estimate: Σ list price × sell/list ratio of those adds, USD';
+comment on column vw_funnel_daily_metrics.conversion_rate is 'orders_placed / product_views, ratio (null without views)';
+comment on column vw_funnel_daily_metrics.cart_abandonment_rate is 'abandoned_carts / add_to_cart, ratio (null without adds)';
+comment on column vw_funnel_daily_metrics.payment_failure_rate is 'payment_failed / payment_attempts, ratio (null without attempts)';
+
+
 -- Every KPI over a range of days ---------------------------------------------
 create function kpi_period(from_dt date, to_dt date)
 returns table (
