@@ -41,7 +41,7 @@ pub struct UpArgs {
     /// Seconds after start of the first BI mart refresh; 0 turns the schedule off.
     #[arg(long, env = "MARTS_FIRST_REFRESH_SECS", default_value_t = 60)]
     pub marts_first_refresh_secs: u64,
-    /// Seconds between BI mart refreshes (refresh_bi_marts, concurrently).
+    /// Seconds between BI mart refreshes (refresh_bi_marts: the days touched since the last one).
     #[arg(long, env = "MARTS_REFRESH_SECS", default_value_t = 300)]
     pub marts_refresh_secs: u64,
     /// Seconds between refreshes of the daily KPI rollup (the days the loads
